@@ -1,0 +1,354 @@
+// The one contract between the renderer and main: every channel's name, request schema, result
+// schema and the permission it needs. Main registers handlers from it; the preload builds
+// `window.wardkeep` from it. Pure TypeScript + zod: no Node, no DOM, no Electron.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies of the device record. Stored values are the snake_case codes; labels are for people.
+
+export const deviceClasses = [
+  'infusion_pump',
+  'syringe_pump',
+  'patient_monitor',
+  'ventilator',
+  'anesthesia_machine',
+  'defibrillator',
+  'dialysis_machine',
+  'imaging',
+  'ultrasound',
+  'lab_analyzer',
+  'ecg',
+  'telemetry',
+  'nurse_call',
+  'medication_cabinet',
+  'sterilizer',
+  'workstation',
+  'network_gateway',
+  'other',
+] as const;
+export type DeviceClass = (typeof deviceClasses)[number];
+
+export const criticalities = ['life_sustaining', 'high', 'medium', 'low', 'unassessed'] as const;
+export type Criticality = (typeof criticalities)[number];
+
+export const lifecycleStates = ['received', 'in_service', 'quarantined', 'decommissioned'] as const;
+export type LifecycleState = (typeof lifecycleStates)[number];
+
+export const udiIssuers = ['GS1', 'HIBCC', 'ICCBBA'] as const;
+export type UdiIssuer = (typeof udiIssuers)[number];
+
+/** The CSV columns Wardkeep reads and writes, in export order. */
+export const canonicalFields = [
+  'asset_tag',
+  'manufacturer',
+  'model',
+  'serial_number',
+  'udi_di',
+  'udi_pi',
+  'udi_issuer',
+  'device_class',
+  'criticality',
+  'site',
+  'building',
+  'floor',
+  'room',
+  'bed',
+  'department',
+  'mac_address',
+  'ip_address',
+  'hostname',
+  'firmware_version',
+  'lifecycle_state',
+  'end_of_life',
+  'notes',
+] as const;
+export type CanonicalField = (typeof canonicalFields)[number];
+
+export const roles = ['technician', 'engineer', 'manager', 'administrator'] as const;
+export type Role = (typeof roles)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+const text = (max: number) => z.string().max(max);
+
+export const DeviceRecord = z.object({
+  id: z.number().int().positive(),
+  uid: z.string(),
+  assetTag: z.string().nullable(),
+  manufacturer: z.string(),
+  model: z.string(),
+  serialNumber: z.string(),
+  udiDeviceIdentifier: z.string().nullable(),
+  udiProductionIdentifier: z.string().nullable(),
+  udiIssuer: z.enum(udiIssuers).nullable(),
+  deviceClass: z.enum(deviceClasses),
+  criticality: z.enum(criticalities),
+  site: z.string().nullable(),
+  building: z.string().nullable(),
+  floor: z.string().nullable(),
+  room: z.string().nullable(),
+  bed: z.string().nullable(),
+  department: z.string().nullable(),
+  macAddress: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  hostname: z.string().nullable(),
+  firmwareVersion: z.string().nullable(),
+  lifecycleState: z.enum(lifecycleStates),
+  /** ISO date (YYYY-MM-DD) or null when the end of life is unknown. */
+  endOfLife: z.string().nullable(),
+  notes: z.string().nullable(),
+  revision: z.number().int().positive(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DeviceRecord = z.infer<typeof DeviceRecord>;
+
+export const deviceSortFields = [
+  'assetTag',
+  'manufacturer',
+  'model',
+  'serialNumber',
+  'deviceClass',
+  'criticality',
+  'site',
+  'lifecycleState',
+  'updatedAt',
+] as const;
+export type DeviceSortField = (typeof deviceSortFields)[number];
+
+export const DeviceQuery = z
+  .object({
+    text: text(200).optional(),
+    deviceClass: z.enum(deviceClasses).optional(),
+    criticality: z.enum(criticalities).optional(),
+    site: text(200).optional(),
+    building: text(200).optional(),
+    lifecycleState: z.enum(lifecycleStates).optional(),
+    sort: z.enum(deviceSortFields).default('assetTag'),
+    descending: z.boolean().default(false),
+    offset: z.number().int().min(0).max(10_000_000).default(0),
+    limit: z.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type DeviceQuery = z.input<typeof DeviceQuery>;
+export type DeviceQueryParsed = z.output<typeof DeviceQuery>;
+
+export const DevicePage = z.object({
+  total: z.number().int().min(0),
+  offset: z.number().int().min(0),
+  rows: z.array(DeviceRecord),
+});
+export type DevicePage = z.infer<typeof DevicePage>;
+
+export const DeviceFacets = z.object({
+  total: z.number().int().min(0),
+  sites: z.array(z.string()),
+  buildings: z.array(z.string()),
+});
+export type DeviceFacets = z.infer<typeof DeviceFacets>;
+
+/** Maps each canonical field to the source file's header that supplies it (absent: not supplied). */
+export const ColumnMapping = z.partialRecord(z.enum(canonicalFields), text(200));
+export type ColumnMapping = z.infer<typeof ColumnMapping>;
+
+export const ImportIssue = z.object({
+  /** 1-based physical line in the file where the record starts. */
+  line: z.number().int().min(0),
+  /** The canonical field at fault, or null for a whole-row problem. */
+  column: z.string().nullable(),
+  reason: z.string(),
+});
+export type ImportIssue = z.infer<typeof ImportIssue>;
+
+export const ImportReport = z.object({
+  committed: z.boolean(),
+  rows: z.number().int().min(0),
+  created: z.number().int().min(0),
+  updated: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  invalidRows: z.number().int().min(0),
+  issues: z.array(ImportIssue),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const StagedImport = z.object({
+  stagingId: z.string(),
+  fileName: z.string(),
+  headers: z.array(z.string()),
+  rows: z.number().int().min(0),
+  suggestedMapping: ColumnMapping,
+  /** The saved mapping whose headers all appear in this file, if any. */
+  matchedMappingName: z.string().nullable(),
+});
+export type StagedImport = z.infer<typeof StagedImport>;
+
+export const SavedMapping = z.object({ name: z.string(), mapping: ColumnMapping });
+export type SavedMapping = z.infer<typeof SavedMapping>;
+
+export const SessionUser = z.object({ username: z.string(), role: z.enum(roles) });
+export type SessionUser = z.infer<typeof SessionUser>;
+
+export const SessionStatus = z.object({
+  setupRequired: z.boolean(),
+  user: SessionUser.nullable(),
+});
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+const username = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, dot, dash, underscore');
+const password = z.string().min(1).max(1024);
+
+// ---------------------------------------------------------------------------------------------
+// Permissions. `public` channels need no session; every other one needs a session whose role
+// holds the permission (see src-main/access/permissions.ts).
+
+export const permissions = [
+  'public',
+  'session',
+  'inventory.read',
+  'inventory.write',
+  'inventory.export',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+interface ChannelSpec {
+  request: z.ZodType;
+  result: z.ZodType;
+  permission: Permission;
+}
+
+const none = z.object({}).strict();
+const ok = z.object({});
+
+export const contract = {
+  'session:status': { request: none, result: SessionStatus, permission: 'public' },
+  'session:setup': {
+    request: z.object({ username, password }).strict(),
+    result: z.object({ user: SessionUser, recoveryCode: z.string() }),
+    permission: 'public',
+  },
+  'session:unlock': {
+    request: z.object({ username, password }).strict(),
+    result: SessionUser,
+    permission: 'public',
+  },
+  'session:recover': {
+    request: z
+      .object({ recoveryCode: z.string().min(1).max(200), username, newPassword: password })
+      .strict(),
+    result: SessionUser,
+    permission: 'public',
+  },
+  'session:lock': { request: none, result: ok, permission: 'session' },
+  'devices:list': { request: DeviceQuery, result: DevicePage, permission: 'inventory.read' },
+  'devices:get': {
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    result: DeviceRecord,
+    permission: 'inventory.read',
+  },
+  'devices:facets': { request: none, result: DeviceFacets, permission: 'inventory.read' },
+  'imports:stage': {
+    request: z
+      .object({ fileName: text(255), content: z.string().max(256 * 1024 * 1024) })
+      .strict(),
+    result: StagedImport,
+    permission: 'inventory.write',
+  },
+  'imports:validate': {
+    request: z.object({ stagingId: z.string().max(64), mapping: ColumnMapping }).strict(),
+    result: ImportReport,
+    permission: 'inventory.write',
+  },
+  'imports:commit': {
+    request: z
+      .object({ stagingId: z.string().max(64), mapping: ColumnMapping, skipInvalid: z.boolean() })
+      .strict(),
+    result: ImportReport,
+    permission: 'inventory.write',
+  },
+  'imports:discard': {
+    request: z.object({ stagingId: z.string().max(64) }).strict(),
+    result: ok,
+    permission: 'inventory.write',
+  },
+  'mappings:list': { request: none, result: z.array(SavedMapping), permission: 'inventory.write' },
+  'mappings:save': {
+    request: z.object({ name: text(100).min(1), mapping: ColumnMapping }).strict(),
+    result: ok,
+    permission: 'inventory.write',
+  },
+  'devices:export': {
+    request: z.object({ format: z.enum(['csv', 'fhir']) }).strict(),
+    result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    permission: 'inventory.export',
+  },
+} as const satisfies Record<string, ChannelSpec>;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export const channels = Object.keys(contract) as Channel[];
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>;
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+export type ResultOf<C extends Channel> = z.output<Contract[C]['result']>;
+
+// ---------------------------------------------------------------------------------------------
+// Events from main to the renderer.
+
+export const ImportProgress = z.object({
+  stagingId: z.string(),
+  phase: z.enum(['parsing', 'validating', 'writing', 'done']),
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+export const events = {
+  'imports:progress': ImportProgress,
+  'session:ended': z.object({ reason: z.enum(['locked', 'expired']) }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+// ---------------------------------------------------------------------------------------------
+// Results. Expected failures are values with a code; the message is for people.
+
+export const errorCodes = [
+  'ipc.sender',
+  'ipc.channel',
+  'ipc.payload',
+  'session.required',
+  'permission.denied',
+  'setup.done',
+  'setup.required',
+  'auth.invalid',
+  'password.weak',
+  'store.version',
+  'store.corrupt',
+  'not_found',
+  'import.unknown_staging',
+  'import.mapping',
+  'import.invalid',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface WardkeepError {
+  code: ErrorCode;
+  message: string;
+  /** Where the problem is, e.g. the payload path `["limit"]` or a CSV line. */
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WardkeepError };
+
+/** The shape of `window.wardkeep`: one async method per channel plus `on` for events. */
+export type WardkeepApi = {
+  [C in Channel]: (request: RequestOf<C>) => Promise<Result<ResultOf<C>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};

@@ -9,7 +9,11 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        input: { index: resolve(__dirname, 'src-main/app/main.ts') },
+        input: {
+          index: resolve(__dirname, 'src-main/app/main.ts'),
+          // The `wardkeep` command line, runnable with plain Node (it never imports electron).
+          cli: resolve(__dirname, 'src-main/cli/main.ts'),
+        },
       },
     },
   },

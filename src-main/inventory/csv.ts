@@ -1,0 +1,208 @@
+// RFC 4180 CSV: a parser that reports malformed input as a coded value naming the physical line,
+// and a writer whose output that parser reads back exactly. Every record carries the 1-based line
+// where it starts, so a report about a record after a multi-line field still names the right line.
+//
+// Formula injection: a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or CR as
+// a formula. `writeCsv` (unless told otherwise) prefixes such a cell with `'`, which spreadsheets
+// treat as "this is text". To keep the mapping reversible, a cell that already starts with one or
+// more `'` followed by one of those characters gets one more `'`; `restoreFormulaCell` removes
+// exactly one, so `restoreFormulaCell(neutralizeFormulaCell(x)) === x` for every string.
+
+export type CsvErrorCode =
+  | 'csv.encoding'
+  | 'csv.unterminated_quote'
+  | 'csv.stray_quote'
+  | 'csv.text_after_quote';
+
+export interface CsvError {
+  code: CsvErrorCode;
+  /** 1-based physical line of the problem (for an unterminated quote: where the quote opened). */
+  line: number;
+  message: string;
+}
+
+export interface CsvRecord {
+  /** 1-based physical line where the record starts. */
+  line: number;
+  fields: string[];
+}
+
+export type CsvParseResult = { ok: true; records: CsvRecord[] } | { ok: false; error: CsvError };
+
+const quote = 0x22;
+const comma = 0x2c;
+const lineFeed = 0x0a;
+const carriageReturn = 0x0d;
+const byteOrderMark = 0xfeff;
+
+/**
+ * Parses CSV text (or UTF-8 bytes) into records. Line breaks may be CRLF, LF or a lone CR; a final
+ * line break is optional. A blank line is a record with one empty field: callers decide whether
+ * that matters. Never throws: malformed input is returned as a coded error.
+ */
+export function parseCsv(input: string | Uint8Array): CsvParseResult {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+    } catch {
+      return {
+        ok: false,
+        error: { code: 'csv.encoding', line: 1, message: 'the file is not valid UTF-8 text' },
+      };
+    }
+  }
+  const length = text.length;
+  let position = text.charCodeAt(0) === byteOrderMark ? 1 : 0;
+  let line = 1;
+  const records: CsvRecord[] = [];
+  if (position >= length) return { ok: true, records };
+
+  let fields: string[] = [];
+  let recordLine = 1;
+  for (;;) {
+    // At the start of a field.
+    let value: string;
+    if (text.charCodeAt(position) === quote) {
+      const openedOnLine = line;
+      position += 1;
+      let start = position;
+      let pieces = '';
+      for (;;) {
+        if (position >= length) {
+          return {
+            ok: false,
+            error: {
+              code: 'csv.unterminated_quote',
+              line: openedOnLine,
+              message: `line ${openedOnLine}: a quoted field is never closed`,
+            },
+          };
+        }
+        const code = text.charCodeAt(position);
+        if (code === quote) {
+          if (text.charCodeAt(position + 1) === quote) {
+            pieces += text.slice(start, position + 1);
+            position += 2;
+            start = position;
+            continue;
+          }
+          pieces += text.slice(start, position);
+          position += 1;
+          break;
+        }
+        if (code === lineFeed) {
+          line += 1;
+        } else if (code === carriageReturn && text.charCodeAt(position + 1) !== lineFeed) {
+          line += 1;
+        }
+        position += 1;
+      }
+      value = pieces;
+      if (position < length) {
+        const next = text.charCodeAt(position);
+        if (next !== comma && next !== lineFeed && next !== carriageReturn) {
+          return {
+            ok: false,
+            error: {
+              code: 'csv.text_after_quote',
+              line,
+              message: `line ${line}: text follows the closing quote of a field`,
+            },
+          };
+        }
+      }
+    } else {
+      const start = position;
+      while (position < length) {
+        const code = text.charCodeAt(position);
+        if (code === comma || code === lineFeed || code === carriageReturn) break;
+        if (code === quote) {
+          return {
+            ok: false,
+            error: {
+              code: 'csv.stray_quote',
+              line,
+              message: `line ${line}: a quote inside a field that does not start with a quote`,
+            },
+          };
+        }
+        position += 1;
+      }
+      value = text.slice(start, position);
+    }
+    fields.push(value);
+
+    // After a field: a comma, a line break or the end.
+    if (position >= length) {
+      records.push({ line: recordLine, fields });
+      return { ok: true, records };
+    }
+    const separator = text.charCodeAt(position);
+    if (separator === comma) {
+      position += 1;
+      if (position >= length) {
+        fields.push('');
+        records.push({ line: recordLine, fields });
+        return { ok: true, records };
+      }
+      continue;
+    }
+    position += separator === carriageReturn && text.charCodeAt(position + 1) === lineFeed ? 2 : 1;
+    line += 1;
+    records.push({ line: recordLine, fields });
+    if (position >= length) return { ok: true, records };
+    fields = [];
+    recordLine = line;
+  }
+}
+
+const formulaStart = /^'*[=+\-@\t\r]/;
+
+/** Prefixes `'` to a cell a spreadsheet would run as a formula (see the module comment). */
+export function neutralizeFormulaCell(cell: string): string {
+  return formulaStart.test(cell) ? `'${cell}` : cell;
+}
+
+/** The inverse of neutralizeFormulaCell: removes the one `'` it added, and nothing else. */
+export function restoreFormulaCell(cell: string): string {
+  return cell.charCodeAt(0) === 0x27 && formulaStart.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+const needsQuotes = /[",\r\n]/;
+
+function encodeCell(cell: string, neutralizeFormulas: boolean): string {
+  const safe = neutralizeFormulas ? neutralizeFormulaCell(cell) : cell;
+  return needsQuotes.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** One CSV record with its CRLF terminator. */
+export function formatCsvRecord(cells: readonly string[], neutralizeFormulas = true): string {
+  // A lone empty cell is quoted so the record is not read back as a blank line.
+  if (cells.length === 1 && cells[0] === '') return '""\r\n';
+  let out = '';
+  for (let index = 0; index < cells.length; index += 1) {
+    if (index > 0) out += ',';
+    out += encodeCell(cells[index] ?? '', neutralizeFormulas);
+  }
+  return `${out}\r\n`;
+}
+
+/**
+ * Writes records as RFC 4180 CSV with CRLF line breaks. Every record must have at least one cell:
+ * a record of no cells has no representation in CSV.
+ */
+export function writeCsv(
+  records: Iterable<readonly string[]>,
+  options: { neutralizeFormulas?: boolean } = {},
+): string {
+  const neutralizeFormulas = options.neutralizeFormulas ?? true;
+  const lines: string[] = [];
+  for (const cells of records) {
+    if (cells.length === 0) throw new Error('a CSV record needs at least one cell');
+    lines.push(formatCsvRecord(cells, neutralizeFormulas));
+  }
+  return lines.join('');
+}

@@ -171,7 +171,8 @@ export function restoreFormulaCell(cell: string): string {
   return cell.charCodeAt(0) === 0x27 && formulaStart.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
-const needsQuotes = /[",\r\n]/;
+// A leading byte order mark is quoted too: the parser drops an unquoted one at the file's start.
+const needsQuotes = /[",\r\n]|^\uFEFF/;
 
 function encodeCell(cell: string, neutralizeFormulas: boolean): string {
   const safe = neutralizeFormulas ? neutralizeFormulaCell(cell) : cell;

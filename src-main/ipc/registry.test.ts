@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { channels, contract, roles } from '../../src-preload/contract';
+import type { Channel } from '../../src-preload/contract';
+import { generatedPassword, useTempDirs } from '../../test/support/temp';
+import { roleAllows } from '../access/permissions';
+import { frozenClock } from '../lib/clock';
+import { sequentialIds } from '../lib/ids';
+import { createAppServices } from '../services';
+import { createHandlers } from './handlers';
+import { createIpcRegistry } from './registry';
+
+const tempDir = useTempDirs();
+
+function setUpRegistry() {
+  const clock = frozenClock(Date.UTC(2026, 10, 23, 10));
+  const services = createAppServices({ dataDir: tempDir(), clock, ids: sequentialIds('r') });
+  return { services, clock, registry: createIpcRegistry(services) };
+}
+
+// Payloads no channel accepts: wrong types, unknown keys, hostile shapes.
+const malformed: unknown[] = [
+  null,
+  42,
+  'devices',
+  [],
+  [{}],
+  { __proto__: { polluted: true }, unexpected: 1 },
+  { constructor: { prototype: { polluted: true } } },
+  { limit: -1, offset: 'x', id: 'one', username: 7, password: {}, format: 'xml', stagingId: 5, mapping: [] },
+];
+
+describe('IPC registry', () => {
+  it('answers a malformed payload on every channel with ipc.payload and keeps working', async () => {
+    const { services, registry } = setUpRegistry();
+    const setup = await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    expect(setup.ok).toBe(true);
+    for (const channel of channels) {
+      for (const payload of malformed) {
+        const result = await registry.dispatch('c1', channel, payload);
+        expect(result.ok, `${channel} accepted ${JSON.stringify(payload)}`).toBe(false);
+        if (!result.ok) expect(result.error.code, `${channel} with ${JSON.stringify(payload)}`).toBe('ipc.payload');
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const status = await registry.dispatch('c1', 'session:status', {});
+    expect(status).toEqual({ ok: true, value: { setupRequired: false, user: { username: 'admin', role: 'administrator' } } });
+    services.close();
+  });
+
+  it('names the path of the first bad field', async () => {
+    const { services, registry } = setUpRegistry();
+    const result = await registry.dispatch('c1', 'devices:list', { limit: 5000 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.message).toMatch(/devices:list at limit/);
+      expect(result.error.details).toEqual([expect.objectContaining({ path: ['limit'] })]);
+    }
+    services.close();
+  });
+
+  it('refuses channels the contract does not have', async () => {
+    const { services, registry } = setUpRegistry();
+    for (const name of ['devices:drop', '__proto__', 'constructor', 'toString', '']) {
+      const result = await registry.dispatch('c1', name, {});
+      expect(result).toMatchObject({ ok: false, error: { code: 'ipc.channel' } });
+    }
+    services.close();
+  });
+
+  it('refuses every non-public channel without a session, before looking at the store', async () => {
+    const { services, registry } = setUpRegistry();
+    for (const channel of channels.filter((name) => contract[name].permission !== 'public')) {
+      const result = await registry.dispatch('stranger', channel, validRequest(channel));
+      expect(result, channel).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    }
+    services.close();
+  });
+
+  it('keeps sessions per client: one window signing in does not sign in another', async () => {
+    const { services, registry } = setUpRegistry();
+    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
+    expect(await registry.dispatch('c2', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    services.close();
+  });
+
+  it('ends an administrator session after 15 idle minutes by the clock', async () => {
+    const { services, clock, registry } = setUpRegistry();
+    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    clock.advance(14 * 60_000);
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
+    clock.advance(15 * 60_000);
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    services.close();
+  });
+
+  it('gives each role exactly what the permission table says', async () => {
+    const { services, registry } = setUpRegistry();
+    await registry.dispatch('admin', 'session:setup', { username: 'admin', password: generatedPassword() });
+    for (const role of roles) {
+      const clientId = `as-${role}`;
+      services.sessions.start(clientId, { id: 1, username: `someone-${role}`, role });
+      for (const channel of channels.filter((name) => contract[name].permission !== 'public')) {
+        const result = await registry.dispatch(clientId, channel, validRequest(channel));
+        const allowed = roleAllows(role, contract[channel].permission);
+        if (allowed) expect(result.ok || result.error.code !== 'permission.denied', `${role} ${channel}`).toBe(true);
+        else expect(result, `${role} ${channel}`).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+      }
+      services.sessions.end(clientId, 'locked');
+    }
+    services.close();
+  });
+
+  it('reports an unexpected handler error as internal without its details', async () => {
+    const { services } = setUpRegistry();
+    const handlers = createHandlers();
+    handlers['session:status'] = () => {
+      throw new Error('secret internal path /etc/shadow');
+    };
+    const registry = createIpcRegistry(services, handlers);
+    const result = await registry.dispatch('c1', 'session:status', {});
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(result)).not.toContain('shadow');
+    services.close();
+  });
+});
+
+function validRequest(channel: Channel): unknown {
+  const samples: Partial<Record<Channel, unknown>> = {
+    'devices:get': { id: 1 },
+    'devices:export': { format: 'csv' },
+    'imports:stage': { fileName: 'a.csv', content: 'manufacturer\n' },
+    'imports:validate': { stagingId: 'none', mapping: {} },
+    'imports:commit': { stagingId: 'none', mapping: {}, skipInvalid: false },
+    'imports:discard': { stagingId: 'none' },
+    'mappings:save': { name: 'm', mapping: {} },
+  };
+  return samples[channel] ?? {};
+}

@@ -1,0 +1,168 @@
+// The device inventory: one row per physical device, identified by manufacturer + serial number,
+// a full-text index kept in step by triggers, and the change feed for replication. Triggers make
+// every insert and update of a device append to `changes` in the same transaction, refuse an
+// update that does not raise the revision by exactly one, and refuse deletion.
+import type { Database as SqliteDatabase } from 'better-sqlite3-multiple-ciphers';
+
+export const version = 1;
+export const name = 'devices';
+
+const list = (values: readonly string[]): string => values.map((value) => `'${value}'`).join(', ');
+
+// Kept here rather than imported so this migration stays as shipped when the vocabularies grow:
+// a later migration widens the CHECKs.
+const deviceClasses = [
+  'infusion_pump',
+  'syringe_pump',
+  'patient_monitor',
+  'ventilator',
+  'anesthesia_machine',
+  'defibrillator',
+  'dialysis_machine',
+  'imaging',
+  'ultrasound',
+  'lab_analyzer',
+  'ecg',
+  'telemetry',
+  'nurse_call',
+  'medication_cabinet',
+  'sterilizer',
+  'workstation',
+  'network_gateway',
+  'other',
+];
+const criticalities = ['life_sustaining', 'high', 'medium', 'low', 'unassessed'];
+const lifecycleStates = ['received', 'in_service', 'quarantined', 'decommissioned'];
+const udiIssuers = ['GS1', 'HIBCC', 'ICCBBA'];
+
+// The text the full-text index holds for a device row (`row` is NEW or OLD in a trigger).
+const searchColumns = (row: string): string =>
+  [
+    `${row}.asset_tag`,
+    `${row}.manufacturer`,
+    `${row}.model`,
+    `${row}.serial_number`,
+    `${row}.udi_di`,
+    `${row}.hostname`,
+    `${row}.ip_address`,
+    `${row}.mac_address`,
+    `${row}.department`,
+    `concat_ws(' ', ${row}.site, ${row}.building, ${row}.floor, ${row}.room, ${row}.bed)`,
+    `replace(${row}.device_class, '_', ' ')`,
+    `${row}.notes`,
+  ].join(', ');
+
+export function up(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE devices (
+      id INTEGER PRIMARY KEY,
+      uid TEXT NOT NULL UNIQUE,
+      asset_tag TEXT,
+      manufacturer TEXT NOT NULL CHECK (length(manufacturer) > 0),
+      manufacturer_key TEXT NOT NULL CHECK (length(manufacturer_key) > 0),
+      model TEXT NOT NULL CHECK (length(model) > 0),
+      serial_number TEXT NOT NULL CHECK (length(serial_number) > 0),
+      udi_di TEXT,
+      udi_pi TEXT,
+      udi_issuer TEXT CHECK (udi_issuer IN (${list(udiIssuers)})),
+      device_class TEXT NOT NULL CHECK (device_class IN (${list(deviceClasses)})),
+      criticality TEXT NOT NULL DEFAULT 'unassessed' CHECK (criticality IN (${list(criticalities)})),
+      site TEXT,
+      building TEXT,
+      floor TEXT,
+      room TEXT,
+      bed TEXT,
+      department TEXT,
+      mac_address TEXT,
+      ip_address TEXT,
+      hostname TEXT,
+      firmware_version TEXT,
+      lifecycle_state TEXT NOT NULL DEFAULT 'received'
+        CHECK (lifecycle_state IN (${list(lifecycleStates)})),
+      end_of_life TEXT CHECK (end_of_life IS NULL OR end_of_life GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+      notes TEXT,
+      revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      -- Sort keys in the order people expect (most critical first; lifecycle in time order).
+      criticality_rank INTEGER GENERATED ALWAYS AS (
+        CASE criticality WHEN 'life_sustaining' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+          WHEN 'low' THEN 3 ELSE 4 END) VIRTUAL,
+      lifecycle_rank INTEGER GENERATED ALWAYS AS (
+        CASE lifecycle_state WHEN 'received' THEN 0 WHEN 'in_service' THEN 1
+          WHEN 'quarantined' THEN 2 ELSE 3 END) VIRTUAL,
+      UNIQUE (manufacturer_key, serial_number),
+      CHECK (udi_di IS NULL OR udi_issuer IS NOT NULL)
+    ) STRICT;
+
+    -- One index per filter and per sort. Text sorts are case-insensitive; rowid (id) is the
+    -- implicit last column of each index, which makes every order total for stable paging.
+    CREATE INDEX devices_asset_tag ON devices (asset_tag COLLATE NOCASE);
+    CREATE INDEX devices_manufacturer ON devices (manufacturer COLLATE NOCASE);
+    CREATE INDEX devices_model ON devices (model COLLATE NOCASE);
+    CREATE INDEX devices_serial_number ON devices (serial_number COLLATE NOCASE);
+    CREATE INDEX devices_device_class ON devices (device_class);
+    CREATE INDEX devices_criticality ON devices (criticality_rank);
+    CREATE INDEX devices_site ON devices (site COLLATE NOCASE);
+    CREATE INDEX devices_building ON devices (building COLLATE NOCASE);
+    CREATE INDEX devices_lifecycle_state ON devices (lifecycle_rank);
+    CREATE INDEX devices_updated_at ON devices (updated_at);
+
+    -- Contentless: the text lives only in devices; rows are removed by rowid (contentless_delete),
+    -- and computed columns (the joined location) can be indexed.
+    CREATE VIRTUAL TABLE devices_search USING fts5 (
+      asset_tag, manufacturer, model, serial_number, udi_di, hostname, ip_address, mac_address,
+      department, location, device_class, notes,
+      content = '', contentless_delete = 1, tokenize = 'unicode61'
+    );
+
+    CREATE TABLE changes (
+      seq INTEGER PRIMARY KEY,
+      entity TEXT NOT NULL,
+      entity_uid TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      operation TEXT NOT NULL CHECK (operation IN ('create', 'update', 'delete')),
+      at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX changes_entity ON changes (entity, entity_uid);
+
+    CREATE TABLE import_mappings (
+      name TEXT PRIMARY KEY,
+      mapping_json TEXT NOT NULL CHECK (json_valid(mapping_json)),
+      updated_at TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TRIGGER devices_inserted AFTER INSERT ON devices BEGIN
+      INSERT INTO devices_search (rowid, asset_tag, manufacturer, model, serial_number, udi_di,
+        hostname, ip_address, mac_address, department, location, device_class, notes)
+      VALUES (NEW.id, ${searchColumns('NEW')});
+      INSERT INTO changes (entity, entity_uid, revision, operation, at)
+      VALUES ('device', NEW.uid, NEW.revision, 'create', NEW.updated_at);
+    END;
+
+    CREATE TRIGGER devices_revision_rises BEFORE UPDATE ON devices
+    WHEN NEW.revision IS NOT OLD.revision + 1 BEGIN
+      SELECT RAISE(ABORT, 'a device update must raise its revision by exactly one');
+    END;
+
+    CREATE TRIGGER devices_identity_fixed BEFORE UPDATE OF id, uid ON devices
+    WHEN NEW.id IS NOT OLD.id OR NEW.uid IS NOT OLD.uid BEGIN
+      SELECT RAISE(ABORT, 'a device keeps its id and uid');
+    END;
+
+    CREATE TRIGGER devices_updated AFTER UPDATE ON devices BEGIN
+      DELETE FROM devices_search WHERE rowid = OLD.id;
+      INSERT INTO devices_search (rowid, asset_tag, manufacturer, model, serial_number, udi_di,
+        hostname, ip_address, mac_address, department, location, device_class, notes)
+      VALUES (NEW.id, ${searchColumns('NEW')});
+      INSERT INTO changes (entity, entity_uid, revision, operation, at)
+      VALUES ('device', NEW.uid, NEW.revision, 'update', NEW.updated_at);
+    END;
+
+    -- A device leaves service as decommissioned, never by deletion: replication has no
+    -- tombstones yet, so a deleted row would silently survive on every other replica.
+    CREATE TRIGGER devices_never_deleted BEFORE DELETE ON devices BEGIN
+      SELECT RAISE(ABORT, 'devices are decommissioned, not deleted');
+    END;
+  `);
+}

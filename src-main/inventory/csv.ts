@@ -9,10 +9,7 @@
 // exactly one, so `restoreFormulaCell(neutralizeFormulaCell(x)) === x` for every string.
 
 export type CsvErrorCode =
-  | 'csv.encoding'
-  | 'csv.unterminated_quote'
-  | 'csv.stray_quote'
-  | 'csv.text_after_quote';
+  'csv.encoding' | 'csv.unterminated_quote' | 'csv.stray_quote' | 'csv.text_after_quote';
 
 export interface CsvError {
   code: CsvErrorCode;

@@ -23,7 +23,10 @@ import type {
 export type SourceRecord = Partial<Record<CanonicalField, string>>;
 
 /** The stored fields of a device: what an import may set. */
-export type DeviceFields = Omit<DeviceRecord, 'id' | 'uid' | 'revision' | 'createdAt' | 'updatedAt'>;
+export type DeviceFields = Omit<
+  DeviceRecord,
+  'id' | 'uid' | 'revision' | 'createdAt' | 'updatedAt'
+>;
 export type DeviceFieldName = keyof DeviceFields;
 
 const requiredFieldNames = ['manufacturer', 'model', 'serialNumber', 'deviceClass'] as const;
@@ -142,7 +145,10 @@ export function manufacturerKey(manufacturer: string): string {
 
 /** `Infusion Pump`, `infusion-pump`, `INFUSION_PUMP` → `infusion_pump`. */
 function vocabularyKey(text: string): string {
-  return text.trim().toLowerCase().replace(/[\s\-_]+/g, '_');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-_]+/g, '_');
 }
 
 function matchVocabulary<T extends string>(vocabulary: readonly T[], text: string): T | null {
@@ -407,7 +413,10 @@ function validateUdi(
     } else if (issuer === 'HIBCC' && !/^\+[!-~]+$/.test(deviceIdentifier)) {
       report('udi_di', `${quoteValue(deviceIdentifier)} is not a HIBCC identifier (starts with +)`);
     } else if (issuer === 'ICCBBA' && !/^=[!-~]+$/.test(deviceIdentifier)) {
-      report('udi_di', `${quoteValue(deviceIdentifier)} is not an ICCBBA identifier (starts with =)`);
+      report(
+        'udi_di',
+        `${quoteValue(deviceIdentifier)} is not an ICCBBA identifier (starts with =)`,
+      );
     }
   } else {
     if (issuerText) {

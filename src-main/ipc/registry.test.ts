@@ -100,7 +100,8 @@ describe('IPC registry', () => {
     for (const role of roles) {
       const clientId = `as-${role}`;
       services.sessions.start(clientId, { id: 1, username: `someone-${role}`, role });
-      for (const channel of channels.filter((name) => contract[name].permission !== 'public')) {
+      // session:lock would end the very session under test; it has its own test below.
+      for (const channel of channels.filter((name) => contract[name].permission !== 'public' && name !== 'session:lock')) {
         const result = await registry.dispatch(clientId, channel, validRequest(channel));
         const allowed = roleAllows(role, contract[channel].permission);
         if (allowed) expect(result.ok || result.error.code !== 'permission.denied', `${role} ${channel}`).toBe(true);
@@ -108,6 +109,18 @@ describe('IPC registry', () => {
       }
       services.sessions.end(clientId, 'locked');
     }
+    services.close();
+  });
+
+  it('locks: the session ends, its client is told, and the store closes when no session is left', async () => {
+    const { services, registry } = setUpRegistry();
+    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    const events: unknown[] = [];
+    registry.subscribe('c1', (event, payload) => events.push([event, payload]));
+    expect(await registry.dispatch('c1', 'session:lock', {})).toEqual({ ok: true, value: {} });
+    expect(events).toEqual([['session:ended', { reason: 'locked' }]]);
+    expect(() => services.inventory()).toThrow(/locked/);
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
     services.close();
   });
 

@@ -1,5 +1,4 @@
-import Database from 'better-sqlite3-multiple-ciphers';
-import { createHash } from 'node:crypto';
+import { createDecipheriv, createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,20 +106,27 @@ describe('vault', () => {
     expect(fingerprint(dataDir)).toBe(before);
   });
 
-  it('keeps the SQLCipher 4 format: opens with its parameters spelled out one by one', async () => {
+  it('writes the SQLCipher 4 page format, checked with plain crypto rather than SQLite', async () => {
     const vault = newVault();
     const password = generatedPassword();
     (await vault.setup('admin', password)).store.close();
     const { key } = await unwrapWithPassword(readKeyslotFile(vault.keyslotPath), 'admin', password);
-    // What SQLCipher 4's own tools use by default (Debian ships only SQLCipher 3, so no binary here).
-    const db = new Database(vault.databasePath, { readonly: true });
-    db.pragma(`cipher='sqlcipher'`);
-    db.pragma('kdf_iter=256000');
-    db.pragma('cipher_page_size=4096');
-    db.pragma('hmac_algorithm=2');
-    db.pragma('kdf_algorithm=2');
-    db.pragma(`key="x'${key.toString('hex')}'"`);
-    expect(db.prepare('SELECT username FROM accounts').pluck().all()).toEqual(['admin']);
-    db.close();
+    // SQLCipher 4: 4096-byte pages, 16-byte salt in place of the header string, 80 reserved bytes
+    // per page (IV 16 + HMAC-SHA512 64), AES-256-CBC with the raw key, HMAC key from PBKDF2-SHA512
+    // (2 rounds) of the key with the salt XOR 0x3a, HMAC over ciphertext ‖ IV ‖ page number (LE).
+    const page = readFileSync(vault.databasePath).subarray(0, 4096);
+    const salt = page.subarray(0, 16);
+    const ciphertext = page.subarray(16, 4016);
+    const iv = page.subarray(4016, 4032);
+    const storedHmac = page.subarray(4032, 4096);
+    const hmacKey = pbkdf2Sync(key, Buffer.from(salt.map((byte) => byte ^ 0x3a)), 2, 32, 'sha512');
+    const pageNumber = Buffer.alloc(4);
+    pageNumber.writeUInt32LE(1);
+    const hmac = createHmac('sha512', hmacKey).update(ciphertext).update(iv).update(pageNumber).digest();
+    expect(hmac.equals(storedHmac)).toBe(true);
+    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+    const header = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    // Bytes 16.. of a SQLite header: page size 4096, WAL versions 2/2, 80 reserved bytes, 64/32/32.
+    expect([...header.subarray(0, 8)]).toEqual([0x10, 0x00, 2, 2, 80, 64, 32, 32]);
   });
 });

@@ -21,6 +21,8 @@ declare global {
   }
 }
 
+type ChannelMethod<C extends Channel> = (request: RequestOf<C>) => Promise<Result<ResultOf<C>>>;
+
 export interface FailureHandlers {
   /** The session is gone (locked, expired, or never started): return to the unlock view. */
   onSessionRequired(error: WardkeepError): void;
@@ -59,7 +61,9 @@ export async function call<C extends Channel>(
     result = { ok: false, error: missingBridge };
   } else {
     try {
-      const method: (request: RequestOf<C>) => Promise<Result<ResultOf<C>>> = api[channel];
+      // Indexing the api with a generic channel loses the per-channel pairing TypeScript knows
+      // for each literal channel; the mapped type in the contract guarantees it.
+      const method = api[channel] as ChannelMethod<C>;
       result = await method(request);
     } catch (thrown) {
       const message = thrown instanceof Error ? thrown.message : String(thrown);

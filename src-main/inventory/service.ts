@@ -1,0 +1,481 @@
+// The inventory service the IPC handlers and the CLI call one-to-one. An import is staged (parsed,
+// kept in memory as an expiring draft), checked against a mapping, then written in one transaction:
+// either every row is valid and all are written, or (unless told to skip invalid rows) nothing is.
+//
+// Responsiveness: commit checks rows in chunks of 1,000 and yields to the event loop between
+// chunks; the write itself is one synchronous transaction (about 1 s for 100,000 rows here), since
+// splitting it across event-loop turns would let other calls see or interleave with a half-written
+// import on the same connection.
+import type {
+  ColumnMapping,
+  DeviceFacets,
+  DevicePage,
+  DeviceQueryParsed,
+  DeviceRecord,
+  ImportIssue,
+  ImportProgress,
+  ImportReport,
+  SavedMapping,
+  StagedImport,
+} from '../../src-preload/contract';
+import type { Clock } from '../lib/clock';
+import { isoTime } from '../lib/clock';
+import { fail } from '../lib/errors';
+import type { IdGenerator } from '../lib/ids';
+import type { Logger } from '../lib/logger';
+import { createLogger } from '../lib/logger';
+import type { SqliteDatabase } from '../store/database';
+import type { CsvRecord } from './csv';
+import { parseCsv, restoreFormulaCell } from './csv';
+import type { CanonicalRow } from './demo-csv';
+import { canonicalCsv, deviceToCanonicalRow } from './demo-csv';
+import type { DeviceFields, DeviceIdentity, DeviceInput, SourceRecord } from './device-fields';
+import { fieldNames, manufacturerKey, validateDeviceRecord } from './device-fields';
+import { fhirBundleJson, fhirDeviceEntry } from './fhir';
+import type { ResolvedMapping } from './import-mapping';
+import { findMatchingMapping, resolveMapping, suggestMapping } from './import-mapping';
+import type { DeviceRepository, StoredDeviceFields } from './repository';
+import { createDeviceRepository } from './repository';
+
+/** How long a staged import waits for its commit, counted from the last time it was used. */
+export const stagingLifetimeMs = 30 * 60 * 1000;
+/** Staged imports held at once; staging one more drops the least recently used. */
+export const stagingCapacity = 4;
+/** Rows checked or written between two progress reports (and, while checking, between yields). */
+export const progressInterval = 1000;
+
+export type ImportProgressUpdate = Omit<ImportProgress, 'stagingId'>;
+
+export interface ImportFileOptions {
+  /** The mapping to use; without one, a saved mapping that fits the file, else the suggestion. */
+  mapping?: ColumnMapping;
+  skipInvalid: boolean;
+}
+
+export interface InventoryService {
+  list(query: DeviceQueryParsed): DevicePage;
+  /** Throws `not_found` when no device has this id. */
+  get(id: number): DeviceRecord;
+  facets(): DeviceFacets;
+  /** Throws `import.invalid` when the file is not CSV or has no header. */
+  stage(fileName: string, content: string): StagedImport;
+  /** A dry run: the report the commit would give, with committed=false. */
+  validate(stagingId: string, mapping: ColumnMapping): ImportReport;
+  commit(
+    stagingId: string,
+    mapping: ColumnMapping,
+    skipInvalid: boolean,
+    onProgress?: (progress: ImportProgressUpdate) => void,
+  ): Promise<ImportReport>;
+  discard(stagingId: string): void;
+  listMappings(): SavedMapping[];
+  saveMapping(name: string, mapping: ColumnMapping): void;
+  importFile(fileName: string, content: string, options: ImportFileOptions): Promise<ImportReport>;
+  /** Every device as canonical CSV (UTF-8 BOM, CRLF, formula-safe cells). */
+  exportCsv(): string;
+  /** Every device as a FHIR R4 Bundle of type collection. */
+  exportFhir(): string;
+  /** Drops every staged import: called when the store closes. */
+  dispose(): void;
+}
+
+export interface InventoryServiceOptions {
+  db: SqliteDatabase;
+  clock: Clock;
+  ids: IdGenerator;
+  logger?: Logger;
+}
+
+interface Draft {
+  stagingId: string;
+  fileName: string;
+  headers: string[];
+  records: CsvRecord[];
+  expiresAtMs: number;
+  committing: boolean;
+}
+
+interface CheckedRow {
+  line: number;
+  device: DeviceInput;
+  identity: DeviceIdentity;
+}
+
+interface CheckedRows {
+  valid: CheckedRow[];
+  issues: ImportIssue[];
+  invalidRows: number;
+}
+
+type PlannedWrite =
+  | { kind: 'create'; fields: StoredDeviceFields }
+  | { kind: 'update'; id: number; fields: StoredDeviceFields }
+  | { kind: 'unchanged' };
+
+const storedFieldNames = Object.values(fieldNames);
+
+const newDeviceDefaults: Omit<
+  DeviceFields,
+  'manufacturer' | 'model' | 'serialNumber' | 'deviceClass'
+> = {
+  assetTag: null,
+  udiDeviceIdentifier: null,
+  udiProductionIdentifier: null,
+  udiIssuer: null,
+  criticality: 'unassessed',
+  site: null,
+  building: null,
+  floor: null,
+  room: null,
+  bed: null,
+  department: null,
+  macAddress: null,
+  ipAddress: null,
+  hostname: null,
+  firmwareVersion: null,
+  lifecycleState: 'received',
+  endOfLife: null,
+  notes: null,
+};
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function isBlank(record: CsvRecord): boolean {
+  return record.fields.every((field) => field.trim() === '');
+}
+
+/** The stored fields after applying an input: supplied fields win, the rest stay as they were. */
+function applyInput(existing: DeviceFields | null, input: DeviceInput): StoredDeviceFields {
+  const base: DeviceFields = existing
+    ? pickFields(existing)
+    : { ...newDeviceDefaults, ...requiredOf(input) };
+  const next: Record<string, unknown> = { ...base };
+  for (const name of storedFieldNames) {
+    const value = input[name];
+    if (value !== undefined) next[name] = value;
+  }
+  const fields = next as unknown as DeviceFields;
+  return { ...fields, manufacturerKey: manufacturerKey(fields.manufacturer) };
+}
+
+function requiredOf(
+  input: DeviceInput,
+): Pick<DeviceFields, 'manufacturer' | 'model' | 'serialNumber' | 'deviceClass'> {
+  return {
+    manufacturer: input.manufacturer,
+    model: input.model,
+    serialNumber: input.serialNumber,
+    deviceClass: input.deviceClass,
+  };
+}
+
+function pickFields(record: DeviceFields): DeviceFields {
+  const picked: Record<string, unknown> = {};
+  for (const name of storedFieldNames) picked[name] = record[name];
+  return picked as unknown as DeviceFields;
+}
+
+function differs(existing: DeviceFields, next: DeviceFields): boolean {
+  return storedFieldNames.some((name) => existing[name] !== next[name]);
+}
+
+export function createInventoryService(options: InventoryServiceOptions): InventoryService {
+  const { db, clock, ids } = options;
+  const log = options.logger ?? createLogger('inventory');
+  const repository: DeviceRepository = createDeviceRepository(db);
+  const drafts = new Map<string, Draft>();
+
+  function dropExpiredDrafts(): void {
+    const now = clock.nowMs();
+    for (const [stagingId, draft] of drafts) {
+      if (draft.expiresAtMs <= now && !draft.committing) drafts.delete(stagingId);
+    }
+  }
+
+  function useDraft(stagingId: string): Draft {
+    dropExpiredDrafts();
+    const draft = drafts.get(stagingId);
+    if (!draft)
+      fail('import.unknown_staging', 'this import is no longer staged; stage the file again');
+    draft.expiresAtMs = clock.nowMs() + stagingLifetimeMs;
+    // Most recently used last, so eviction takes the first.
+    drafts.delete(stagingId);
+    drafts.set(stagingId, draft);
+    return draft;
+  }
+
+  function checkRecord(
+    record: CsvRecord,
+    headerCount: number,
+    columns: ResolvedMapping,
+    seen: Map<string, number>,
+    result: CheckedRows,
+  ): void {
+    if (record.fields.length !== headerCount) {
+      result.issues.push({
+        line: record.line,
+        column: null,
+        reason: `the row has ${record.fields.length} fields but the header has ${headerCount}`,
+      });
+      result.invalidRows += 1;
+      return;
+    }
+    const source: SourceRecord = {};
+    for (const { field, column } of columns)
+      source[field] = restoreFormulaCell(record.fields[column] ?? '');
+    const validation = validateDeviceRecord(source, record.line);
+    const issues = validation.ok ? [] : validation.issues;
+    if (validation.identity) {
+      const key = `${validation.identity.manufacturerKey}\u0000${validation.identity.serialNumber}`;
+      const firstLine = seen.get(key);
+      if (firstLine === undefined) {
+        seen.set(key, record.line);
+      } else {
+        issues.push({
+          line: record.line,
+          column: 'serial_number',
+          reason: `duplicate of line ${firstLine} (same manufacturer and serial number)`,
+        });
+      }
+    }
+    if (validation.ok && issues.length === 0) {
+      result.valid.push({
+        line: record.line,
+        device: validation.device,
+        identity: validation.identity,
+      });
+    } else {
+      result.issues.push(...issues);
+      result.invalidRows += 1;
+    }
+  }
+
+  function checkRowsNow(draft: Draft, columns: ResolvedMapping): CheckedRows {
+    const result: CheckedRows = { valid: [], issues: [], invalidRows: 0 };
+    const seen = new Map<string, number>();
+    for (const record of draft.records)
+      checkRecord(record, draft.headers.length, columns, seen, result);
+    return result;
+  }
+
+  async function checkRowsInChunks(
+    draft: Draft,
+    columns: ResolvedMapping,
+    onProgress: (progress: ImportProgressUpdate) => void,
+  ): Promise<CheckedRows> {
+    const result: CheckedRows = { valid: [], issues: [], invalidRows: 0 };
+    const seen = new Map<string, number>();
+    const total = draft.records.length;
+    for (let start = 0; start < total; start += progressInterval) {
+      const end = Math.min(start + progressInterval, total);
+      for (let index = start; index < end; index += 1) {
+        const record = draft.records[index];
+        if (record) checkRecord(record, draft.headers.length, columns, seen, result);
+      }
+      onProgress({ phase: 'validating', done: end, total });
+      await yieldToEventLoop();
+    }
+    return result;
+  }
+
+  function planWrite(row: CheckedRow): PlannedWrite {
+    const existing = repository.findByIdentity(row.identity);
+    if (!existing) return { kind: 'create', fields: applyInput(null, row.device) };
+    const fields = applyInput(existing, row.device);
+    return differs(existing, fields)
+      ? { kind: 'update', id: existing.id, fields }
+      : { kind: 'unchanged' };
+  }
+
+  function report(
+    draft: Draft,
+    checked: CheckedRows,
+    committed: boolean,
+    counts: WriteCounts,
+  ): ImportReport {
+    return {
+      committed,
+      rows: draft.records.length,
+      created: counts.created,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
+      invalidRows: checked.invalidRows,
+      issues: checked.issues,
+    };
+  }
+
+  function countPlanned(valid: readonly CheckedRow[]): WriteCounts {
+    const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
+    for (const row of valid) {
+      const planned = planWrite(row);
+      if (planned.kind === 'create') counts.created += 1;
+      else if (planned.kind === 'update') counts.updated += 1;
+      else counts.unchanged += 1;
+    }
+    return counts;
+  }
+
+  function writeRows(
+    valid: readonly CheckedRow[],
+    onProgress: (progress: ImportProgressUpdate) => void,
+  ): WriteCounts {
+    const at = isoTime(clock);
+    return repository.transaction(() => {
+      const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
+      valid.forEach((row, index) => {
+        const planned = planWrite(row);
+        switch (planned.kind) {
+          case 'create':
+            repository.insertDevice(ids.next(), planned.fields, at);
+            counts.created += 1;
+            break;
+          case 'update':
+            repository.updateDevice(planned.id, planned.fields, at);
+            counts.updated += 1;
+            break;
+          case 'unchanged':
+            counts.unchanged += 1;
+            break;
+        }
+        const done = index + 1;
+        if (done % progressInterval === 0 || done === valid.length) {
+          onProgress({ phase: 'writing', done, total: valid.length });
+        }
+      });
+      return counts;
+    });
+  }
+
+  function stage(fileName: string, content: string): StagedImport {
+    dropExpiredDrafts();
+    const parsed = parseCsv(content);
+    if (!parsed.ok) {
+      fail('import.invalid', `${fileName}: ${parsed.error.message}`, {
+        line: parsed.error.line,
+        reason: parsed.error.code,
+      });
+    }
+    const [headerRecord, ...rest] = parsed.records;
+    if (!headerRecord || isBlank(headerRecord)) {
+      fail('import.invalid', `${fileName}: the file has no header row`, { line: 1 });
+    }
+    const headers = headerRecord.fields.map((header) => header.trim());
+    const records = rest.filter((record) => !isBlank(record));
+    const stagingId = ids.next();
+    while (drafts.size >= stagingCapacity) {
+      const oldest = [...drafts.values()].find((draft) => !draft.committing);
+      if (!oldest) break;
+      drafts.delete(oldest.stagingId);
+      log.info('staged import dropped to make room', { stagingId: oldest.stagingId });
+    }
+    drafts.set(stagingId, {
+      stagingId,
+      fileName,
+      headers,
+      records,
+      expiresAtMs: clock.nowMs() + stagingLifetimeMs,
+      committing: false,
+    });
+    log.info('import staged', { stagingId, fileName, rows: records.length });
+    return {
+      stagingId,
+      fileName,
+      headers,
+      rows: records.length,
+      suggestedMapping: suggestMapping(headers),
+      matchedMappingName: findMatchingMapping(headers, repository.listMappings()),
+    };
+  }
+
+  function validate(stagingId: string, mapping: ColumnMapping): ImportReport {
+    const draft = useDraft(stagingId);
+    const columns = resolveMapping(draft.headers, mapping);
+    const checked = checkRowsNow(draft, columns);
+    return report(draft, checked, false, countPlanned(checked.valid));
+  }
+
+  async function commit(
+    stagingId: string,
+    mapping: ColumnMapping,
+    skipInvalid: boolean,
+    onProgress: (progress: ImportProgressUpdate) => void = () => undefined,
+  ): Promise<ImportReport> {
+    const draft = useDraft(stagingId);
+    if (draft.committing) fail('import.unknown_staging', 'this import is already being committed');
+    const columns = resolveMapping(draft.headers, mapping);
+    draft.committing = true;
+    try {
+      const checked = await checkRowsInChunks(draft, columns, onProgress);
+      if (drafts.get(stagingId) !== draft) {
+        fail('import.unknown_staging', 'the import was discarded before it was written');
+      }
+      if (checked.invalidRows > 0 && !skipInvalid) {
+        log.info('import refused: invalid rows', { stagingId, invalidRows: checked.invalidRows });
+        onProgress({ phase: 'done', done: 0, total: draft.records.length });
+        return report(draft, checked, false, countPlanned(checked.valid));
+      }
+      const counts = writeRows(checked.valid, onProgress);
+      drafts.delete(stagingId);
+      log.info('import committed', { stagingId, ...counts, invalidRows: checked.invalidRows });
+      onProgress({ phase: 'done', done: draft.records.length, total: draft.records.length });
+      return report(draft, checked, true, counts);
+    } finally {
+      draft.committing = false;
+    }
+  }
+
+  function* canonicalRows(): Generator<CanonicalRow> {
+    for (const device of repository.iterateDevices()) yield deviceToCanonicalRow(device);
+  }
+
+  function exportFhir(): string {
+    const entries: string[] = [];
+    for (const device of repository.iterateDevices()) entries.push(fhirDeviceEntry(device));
+    return fhirBundleJson(isoTime(clock), entries);
+  }
+
+  return {
+    list: (query) => repository.list(query),
+    get(id) {
+      const device = repository.findById(id);
+      if (!device) fail('not_found', `no device with id ${id}`, { id });
+      return device;
+    },
+    facets: () => repository.facets(),
+    stage,
+    validate,
+    commit,
+    discard(stagingId) {
+      drafts.delete(stagingId);
+    },
+    listMappings: () => repository.listMappings(),
+    saveMapping(name, mapping) {
+      repository.saveMapping(name, mapping, isoTime(clock));
+    },
+    async importFile(fileName, content, importOptions) {
+      const staged = stage(fileName, content);
+      try {
+        const saved = repository
+          .listMappings()
+          .find((entry) => entry.name === staged.matchedMappingName);
+        const mapping = importOptions.mapping ?? saved?.mapping ?? staged.suggestedMapping;
+        return await commit(staged.stagingId, mapping, importOptions.skipInvalid);
+      } finally {
+        drafts.delete(staged.stagingId);
+      }
+    },
+    exportCsv: () => canonicalCsv(canonicalRows()),
+    exportFhir,
+    dispose() {
+      drafts.clear();
+    },
+  };
+}
+
+interface WriteCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}

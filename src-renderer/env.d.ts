@@ -1,0 +1,2 @@
+// Types the bundler provides to renderer modules (stylesheet imports, import.meta.env).
+/// <reference types="vite/client" />

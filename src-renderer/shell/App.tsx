@@ -1,0 +1,45 @@
+// The window's root: the error banner and whichever view the session phase calls for.
+// Invariant: the console view renders only in the `unlocked` phase.
+import type { ReactNode } from 'react';
+import { InventoryView } from '../inventory/InventoryView';
+import { useSessionStore } from '../session/sessionStore';
+import type { SessionPhase } from '../session/sessionStore';
+import { SetupView } from '../setup/SetupView';
+import { UnlockView } from '../unlock/UnlockView';
+import { ErrorBanner } from './ErrorBanner';
+
+export function App() {
+  const phase = useSessionStore((state) => state.phase);
+  return (
+    <div className="app">
+      <ErrorBanner />
+      {viewFor(phase)}
+    </div>
+  );
+}
+
+function viewFor(phase: SessionPhase): ReactNode {
+  switch (phase) {
+    case 'starting':
+      return <p className="app__starting">Opening Wardkeep…</p>;
+    case 'setup':
+      return <SetupView />;
+    case 'locked':
+      return <UnlockView />;
+    case 'unlocked':
+      return <InventoryView />;
+    case 'unavailable':
+      return (
+        <main className="gate">
+          <div className="gate__card">
+            <p className="gate__brand">Wardkeep</p>
+            <h1>The console cannot start</h1>
+            <p className="gate__lead">
+              The window could not reach the Wardkeep service. Close the window and open Wardkeep again; if it keeps
+              happening, report the message shown above to your administrator.
+            </p>
+          </div>
+        </main>
+      );
+  }
+}

@@ -1,0 +1,128 @@
+// `npm run bench`: the foundation's figures, one JSON line each. Runs are repeated and the median
+// reported, because this machine is shared and noisy; targets are printed beside the figures and
+// never asserted in a test.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeviceQuery } from '../../src-preload/contract';
+import type { DeviceQuery as DeviceQueryInput } from '../../src-preload/contract';
+import { systemClock } from '../../src-main/lib/clock';
+import { randomIds } from '../../src-main/lib/ids';
+import { setLogSink } from '../../src-main/lib/logger';
+import { canonicalCsv } from '../../src-main/inventory/demo-csv';
+import { generateDemoHospital } from '../../src-main/inventory/demo';
+import { createInventoryService } from '../../src-main/inventory/service';
+import type { SqliteDatabase } from '../../src-main/store/database';
+import { openDatabase, openPlainDatabaseForBenchmark } from '../../src-main/store/database';
+import { createVault } from '../../src-main/store/vault';
+
+setLogSink(() => undefined);
+
+const deviceCount = Number(process.env.WARDKEEP_BENCH_DEVICES ?? 100_000);
+const workDir = mkdtempSync(join(tmpdir(), 'wardkeep-bench-'));
+
+function emit(figure: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ figure, value: Math.round(value * 100) / 100, unit, ...extra }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function timeImport(kind: 'encrypted' | 'plain', content: string, run: number): Promise<{ ms: number; db: SqliteDatabase }> {
+  const file = join(workDir, `${kind}-${run}.db`);
+  const db = kind === 'encrypted' ? openDatabase(file, randomBytes(32)) : openPlainDatabaseForBenchmark(file);
+  const inventory = createInventoryService({ db, clock: systemClock, ids: randomIds });
+  const started = performance.now();
+  const report = await inventory.importFile('bench.csv', content, { skipInvalid: false });
+  const ms = performance.now() - started;
+  if (!report.committed || report.created !== deviceCount) {
+    throw new Error(`benchmark import failed: ${JSON.stringify({ ...report, issues: report.issues.slice(0, 3) })}`);
+  }
+  inventory.dispose();
+  return { ms, db };
+}
+
+async function main(): Promise<void> {
+  const content = canonicalCsv(generateDemoHospital(42, deviceCount));
+  emit('import_input_bytes', Buffer.byteLength(content), 'bytes', { devices: deviceCount });
+
+  // Alternate the two kinds so drift in machine load hits both alike; 3 runs each, medians.
+  const encryptedRuns: number[] = [];
+  const plainRuns: number[] = [];
+  let encryptedDb: SqliteDatabase | undefined;
+  for (let run = 0; run < 3; run++) {
+    const plain = await timeImport('plain', content, run);
+    plain.db.close();
+    plainRuns.push(plain.ms);
+    const encrypted = await timeImport('encrypted', content, run);
+    encryptedRuns.push(encrypted.ms);
+    if (encryptedDb) encrypted.db.close();
+    else encryptedDb = encrypted.db;
+  }
+  const encryptedMs = median(encryptedRuns);
+  const plainMs = median(plainRuns);
+  emit('import_100k_encrypted_ms', encryptedMs, 'ms', { target: '<= 5000', runs: encryptedRuns.map(Math.round) });
+  emit('import_100k_plain_ms', plainMs, 'ms', { runs: plainRuns.map(Math.round) });
+  emit('import_encrypted_to_plain_ratio', encryptedMs / plainMs, 'ratio', { target: '<= 1.4' });
+
+  // Filtered pages over the encrypted 100k inventory: the queries the inventory view makes.
+  const inventory = createInventoryService({ db: encryptedDb!, clock: systemClock, ids: randomIds });
+  const facets = inventory.facets();
+  const queries: Record<string, DeviceQueryInput> = {
+    first_page: {},
+    text_prefix: { text: 'infu' },
+    text_two_terms: { text: 'icu monitor' },
+    mac_fragment: { text: '00:1a' },
+    class_and_criticality: { deviceClass: 'infusion_pump', criticality: 'high' },
+    site_and_lifecycle: { site: facets.sites[0] ?? 'x', lifecycleState: 'in_service' },
+    sorted_by_manufacturer_desc: { sort: 'manufacturer', descending: true },
+    deep_page: { offset: deviceCount - 200, limit: 100 },
+    text_and_filter_sorted: { text: 'pump', criticality: 'life_sustaining', sort: 'updatedAt', offset: 100 },
+  };
+  let worstMedian = 0;
+  for (const [name, query] of Object.entries(queries)) {
+    const parsed = DeviceQuery.parse(query);
+    inventory.list(parsed);
+    const times: number[] = [];
+    let total = 0;
+    for (let run = 0; run < 25; run++) {
+      const started = performance.now();
+      total = inventory.list(parsed).total;
+      times.push(performance.now() - started);
+    }
+    worstMedian = Math.max(worstMedian, median(times));
+    emit(`page_${name}_ms`, median(times), 'ms', { p95: Math.round(percentile(times, 95) * 100) / 100, matches: total });
+  }
+  emit('filtered_page_worst_median_ms', worstMedian, 'ms', { target: '<= 20' });
+  inventory.dispose();
+  encryptedDb!.close();
+
+  // Unlock: Argon2id on the password slot, open and key-check the database, find the account.
+  const vault = createVault({ dataDir: join(workDir, 'vault'), clock: systemClock, ids: randomIds });
+  const password = randomBytes(18).toString('base64');
+  (await vault.setup('bench', password)).store.close();
+  const unlockTimes: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const started = performance.now();
+    const store = await vault.unlock('bench', password);
+    unlockTimes.push(performance.now() - started);
+    store.close();
+  }
+  emit('unlock_ms', median(unlockTimes), 'ms', { target: '<= 500', runs: unlockTimes.map(Math.round) });
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(workDir, { recursive: true, force: true }));

@@ -23,7 +23,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'it', property: 'only', message: 'a focused test skips the rest of the suite' },
-        { object: 'describe', property: 'only', message: 'a focused test skips the rest of the suite' },
+        {
+          object: 'describe',
+          property: 'only',
+          message: 'a focused test skips the rest of the suite',
+        },
         { object: 'test', property: 'only', message: 'a focused test skips the rest of the suite' },
       ],
     },
@@ -37,7 +41,10 @@ export default tseslint.config(
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/app/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'only src-main/app/ may import electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'only src-main/app/ may import electron' }] },
+      ],
     },
   },
   {
@@ -47,8 +54,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', ...nodeOnly].map((name) => ({ name, message: 'the contract is pure TypeScript' })),
-          patterns: [{ group: ['node:*', '**/src-main/**'], message: 'the contract is pure TypeScript' }],
+          paths: ['electron', ...nodeOnly].map((name) => ({
+            name,
+            message: 'the contract is pure TypeScript',
+          })),
+          patterns: [
+            { group: ['node:*', '**/src-main/**'], message: 'the contract is pure TypeScript' },
+          ],
         },
       ],
     },
@@ -61,10 +73,19 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', ...nodeOnly].map((name) => ({ name, message: 'the renderer has no Node or Electron' })),
+          paths: ['electron', ...nodeOnly].map((name) => ({
+            name,
+            message: 'the renderer has no Node or Electron',
+          })),
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'the renderer has no Node' },
-            { group: ['**/src-main/**', '../../src-main/*'], message: 'the renderer talks to main only through window.wardkeep' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'child_process'],
+              message: 'the renderer has no Node',
+            },
+            {
+              group: ['**/src-main/**', '../../src-main/*'],
+              message: 'the renderer talks to main only through window.wardkeep',
+            },
           ],
         },
       ],

@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'src-renderer/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'src-main/**/*.test.ts',
+      'src-preload/**/*.test.ts',
+      'src-renderer/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -6,7 +6,18 @@
 //   node scripts/native.mjs check     verify (and if need be rebuild) the Node build
 //   node scripts/native.mjs electron  build the Electron copy; a no-op when it is up to date
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,13 +58,24 @@ function cleanEnvironment(keepNames) {
   for (const [name, value] of Object.entries(process.env)) {
     const lower = name.toLowerCase();
     if (lower.startsWith('npm_package_config_node_gyp_')) continue;
-    if (lower.startsWith('npm_config_') && !keepNames.includes(lower.slice('npm_config_'.length))) continue;
+    if (lower.startsWith('npm_config_') && !keepNames.includes(lower.slice('npm_config_'.length)))
+      continue;
     environment[name] = value;
   }
   return environment;
 }
 
-const networkAndToolchainSettings = ['proxy', 'https_proxy', 'http_proxy', 'noproxy', 'no_proxy', 'cafile', 'python', 'msvs_version', 'make'];
+const networkAndToolchainSettings = [
+  'proxy',
+  'https_proxy',
+  'http_proxy',
+  'noproxy',
+  'no_proxy',
+  'cafile',
+  'python',
+  'msvs_version',
+  'make',
+];
 
 // ---------------------------------------------------------------------------------------------
 // check: the Node build
@@ -69,23 +91,36 @@ function probeNodeBuild() {
     `const Database = load(${JSON.stringify(packageName)});`,
     "new Database(':memory:').close();",
   ].join('\n');
-  const result = spawnSync(process.execPath, ['-e', probe], { cwd: projectRoot, encoding: 'utf8', env: cleanEnvironment([]) });
+  const result = spawnSync(process.execPath, ['-e', probe], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: cleanEnvironment([]),
+  });
   if (result.status === 0) return { loads: true, reason: '' };
   const output = `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
   const reasonLine =
-    output.split('\n').find((line) => /NODE_MODULE_VERSION|Cannot find module|Error:/.test(line)) ?? lastLines(output, 1);
+    output.split('\n').find((line) => /NODE_MODULE_VERSION|Cannot find module|Error:/.test(line)) ??
+    lastLines(output, 1);
   return { loads: false, reason: reasonLine.trim() };
 }
 
 function rebuildNodeBuild() {
   const npmCli = process.env.npm_execpath;
-  const command = npmCli && npmCli.endsWith('.js') ? process.execPath : process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const command =
+    npmCli && npmCli.endsWith('.js')
+      ? process.execPath
+      : process.platform === 'win32'
+        ? 'npm.cmd'
+        : 'npm';
   const args = [...(command === process.execPath ? [npmCli] : []), 'rebuild', packageName];
   // Keep the user's npm config (a nodedir for offline Node headers, say) but drop anything that
   // points node-gyp at another runtime.
   const environment = { ...process.env };
   for (const name of Object.keys(environment)) {
-    if (/^npm_config_(target|runtime|dist_url|disturl|arch|target_arch|devdir|tarball)$/i.test(name)) delete environment[name];
+    if (
+      /^npm_config_(target|runtime|dist_url|disturl|arch|target_arch|devdir|tarball)$/i.test(name)
+    )
+      delete environment[name];
   }
   return spawnSync(command, args, {
     cwd: projectRoot,
@@ -105,7 +140,9 @@ function check() {
   const rebuild = rebuildNodeBuild();
   const second = probeNodeBuild();
   if (second.loads) {
-    say(`the Node build of ${packageName} did not load (${first.reason}); rebuilt it for ${abi} and it loads now`);
+    say(
+      `the Node build of ${packageName} did not load (${first.reason}); rebuilt it for ${abi} and it loads now`,
+    );
     return;
   }
   const output = `${rebuild.stdout ?? ''}${rebuild.stderr ?? ''}`;
@@ -122,7 +159,8 @@ function check() {
 
 function installedVersion(name) {
   const manifest = join(projectRoot, 'node_modules', name, 'package.json');
-  if (!existsSync(manifest)) throw new NativeFailure(`${name} is not installed in node_modules; run npm install first`);
+  if (!existsSync(manifest))
+    throw new NativeFailure(`${name} is not installed in node_modules; run npm install first`);
   return readJson(manifest).version;
 }
 
@@ -163,13 +201,24 @@ function copyPackageSource(destination) {
 function electron() {
   const electronVersion = installedVersion('electron');
   const packageVersion = installedVersion(packageName);
-  if (!existsSync(nodeGypScript)) throw new NativeFailure('node-gyp is not installed in node_modules; run npm install first');
-  const wanted = { electronVersion, packageName, packageVersion, platform: process.platform, arch: process.arch };
+  if (!existsSync(nodeGypScript))
+    throw new NativeFailure('node-gyp is not installed in node_modules; run npm install first');
+  const wanted = {
+    electronVersion,
+    packageName,
+    packageVersion,
+    platform: process.platform,
+    arch: process.arch,
+  };
   const stamp = readStamp();
   const current =
-    stamp !== null && existsSync(electronNativeFile) && Object.entries(wanted).every(([key, value]) => stamp[key] === value);
+    stamp !== null &&
+    existsSync(electronNativeFile) &&
+    Object.entries(wanted).every(([key, value]) => stamp[key] === value);
   if (current) {
-    say(`${relative(projectRoot, electronNativeFile)} is up to date (${packageName} ${packageVersion}, Electron ${electronVersion}, ABI ${stamp.moduleVersion})`);
+    say(
+      `${relative(projectRoot, electronNativeFile)} is up to date (${packageName} ${packageVersion}, Electron ${electronVersion}, ABI ${stamp.moduleVersion})`,
+    );
     return;
   }
 
@@ -190,22 +239,33 @@ function electron() {
         `--devdir=${electronHeadersCache}`,
         '--jobs=max',
       ],
-      { cwd: sourceDir, encoding: 'utf8', env: cleanEnvironment(networkAndToolchainSettings), maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: sourceDir,
+        encoding: 'utf8',
+        env: cleanEnvironment(networkAndToolchainSettings),
+        maxBuffer: 64 * 1024 * 1024,
+      },
     );
     if (result.status !== 0) {
       const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
       // node-gyp logs "gyp http GET" before it downloads; headers still missing after that
       // means the download failed, whatever error it wrapped it in.
-      if (!headersInstalled(electronVersion) && /gyp http GET|network connectivity|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(output)) {
+      if (
+        !headersInstalled(electronVersion) &&
+        /gyp http GET|network connectivity|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(output)
+      ) {
         throw new NativeFailure(
           `could not download Electron ${electronVersion}'s headers from ${electronHeadersUrl}; building the Electron ` +
             `copy of ${packageName} needs them once, so run \`npm start\` (or \`npm run native:electron\`) on a machine with network access`,
         );
       }
-      throw new NativeFailure(`node-gyp could not build ${packageName} for Electron ${electronVersion}. Its last lines:\n${lastLines(output, 20)}`);
+      throw new NativeFailure(
+        `node-gyp could not build ${packageName} for Electron ${electronVersion}. Its last lines:\n${lastLines(output, 20)}`,
+      );
     }
     const built = join(sourceDir, 'build', 'Release', nativeFileName);
-    if (!existsSync(built)) throw new NativeFailure(`node-gyp succeeded but left no ${nativeFileName} in build/Release`);
+    if (!existsSync(built))
+      throw new NativeFailure(`node-gyp succeeded but left no ${nativeFileName} in build/Release`);
     const moduleVersion = moduleVersionFromHeaders(electronVersion);
 
     // Copy then rename: the app never sees a half-written module.
@@ -213,8 +273,13 @@ function electron() {
     const partial = `${electronNativeFile}.partial`;
     copyFileSync(built, partial);
     renameSync(partial, electronNativeFile);
-    writeFileSync(stampFile, `${JSON.stringify({ ...wanted, moduleVersion, builtAt: new Date().toISOString() }, null, 2)}\n`);
-    say(`built ${packageName} ${packageVersion} for Electron ${electronVersion} (ABI ${moduleVersion}) into ${relative(projectRoot, electronNativeFile)}`);
+    writeFileSync(
+      stampFile,
+      `${JSON.stringify({ ...wanted, moduleVersion, builtAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+    say(
+      `built ${packageName} ${packageVersion} for Electron ${electronVersion} (ABI ${moduleVersion}) into ${relative(projectRoot, electronNativeFile)}`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -31,9 +31,18 @@ export interface AppServices {
   readonly vault: Vault;
   readonly sessions: SessionManager;
   status(clientId: string): SessionStatus;
-  setup(clientId: string, username: string, password: string): Promise<{ user: SessionUser; recoveryCode: string }>;
+  setup(
+    clientId: string,
+    username: string,
+    password: string,
+  ): Promise<{ user: SessionUser; recoveryCode: string }>;
   unlock(clientId: string, username: string, password: string): Promise<SessionUser>;
-  recover(clientId: string, recoveryCode: string, username: string, newPassword: string): Promise<SessionUser>;
+  recover(
+    clientId: string,
+    recoveryCode: string,
+    username: string,
+    newPassword: string,
+  ): Promise<SessionUser>;
   lock(clientId: string): void;
   /** The inventory of the open store; fails with session.required when the store is locked. */
   inventory(): InventoryService;
@@ -47,7 +56,12 @@ const log = createLogger('access');
 export function createAppServices(options: AppServicesOptions): AppServices {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const vault = createVault({ dataDir: options.dataDir, clock, ids, ...(options.kdfCost ? { kdfCost: options.kdfCost } : {}) });
+  const vault = createVault({
+    dataDir: options.dataDir,
+    clock,
+    ids,
+    ...(options.kdfCost ? { kdfCost: options.kdfCost } : {}),
+  });
   const listeners = new Map<string, Set<EventListener>>();
   let store: OpenStore | null = null;
   let inventory: InventoryService | null = null;

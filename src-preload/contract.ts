@@ -252,9 +252,7 @@ export const contract = {
   },
   'devices:facets': { request: none, result: DeviceFacets, permission: 'inventory.read' },
   'imports:stage': {
-    request: z
-      .object({ fileName: text(255), content: z.string().max(256 * 1024 * 1024) })
-      .strict(),
+    request: z.object({ fileName: text(255), content: z.string().max(256 * 1024 * 1024) }).strict(),
     result: StagedImport,
     permission: 'inventory.write',
   },

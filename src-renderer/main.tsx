@@ -21,7 +21,9 @@ function start(): void {
     useImportStore.getState().reset();
   });
   if (bridgeAvailable()) {
-    subscribe('session:ended', (payload) => useSessionStore.getState().ended(sessionEndNotice(payload.reason)));
+    subscribe('session:ended', (payload) =>
+      useSessionStore.getState().ended(sessionEndNotice(payload.reason)),
+    );
     subscribe('imports:progress', (payload) => useImportStore.getState().onProgress(payload));
   }
 

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkPassword, commonPasswordsFileName, normalizePassword, setResourcesDir } from './password-policy';
+import {
+  checkPassword,
+  commonPasswordsFileName,
+  normalizePassword,
+  setResourcesDir,
+} from './password-policy';
 
 const projectResources = resolve(__dirname, '..', '..', 'resources');
 
@@ -16,7 +21,9 @@ describe('checkPassword', () => {
   afterEach(() => setResourcesDir(projectResources));
 
   it('accepts a long passphrase of ordinary words', () => {
-    expect(checkPassword('copper kettle on the night ward', { username: 'asmith' })).toEqual({ ok: true });
+    expect(checkPassword('copper kettle on the night ward', { username: 'asmith' })).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses a password of 12 or more characters that is on the common-password list', () => {
@@ -100,7 +107,9 @@ describe('checkPassword', () => {
     const empty = mkdtempSync(join(tmpdir(), 'wardkeep-resources-'));
     try {
       setResourcesDir(empty);
-      expect(() => checkPassword('copper kettle on the night ward', {})).toThrow(/common-passwords\.txt/);
+      expect(() => checkPassword('copper kettle on the night ward', {})).toThrow(
+        /common-passwords\.txt/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -109,7 +118,10 @@ describe('checkPassword', () => {
   it('reads the list from the folder given to setResourcesDir, skipping comment lines', () => {
     const folder = mkdtempSync(join(tmpdir(), 'wardkeep-resources-'));
     try {
-      writeFileSync(join(folder, commonPasswordsFileName), '# a comment line\r\nCopper Kettle On The Night Ward\r\n');
+      writeFileSync(
+        join(folder, commonPasswordsFileName),
+        '# a comment line\r\nCopper Kettle On The Night Ward\r\n',
+      );
       setResourcesDir(folder);
       expect(reasonOf('copper kettle on the night ward')).toMatch(/list of common passwords/);
       expect(checkPassword('# a comment line', {})).toEqual({ ok: true });
@@ -121,7 +133,9 @@ describe('checkPassword', () => {
 
 describe('normalizePassword', () => {
   it('gives one form for composed and decomposed accents', () => {
-    expect(normalizePassword('caf\u0065\u0301 au lait')).toBe(normalizePassword('caf\u00e9 au lait'));
+    expect(normalizePassword('caf\u0065\u0301 au lait')).toBe(
+      normalizePassword('caf\u00e9 au lait'),
+    );
   });
 
   it('folds full-width and ligature forms to their plain letters', () => {

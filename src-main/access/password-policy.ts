@@ -51,7 +51,9 @@ function defaultResourcesDir(): string {
     if (existsSync(join(directory, 'package.json'))) return join(directory, 'resources');
     const parent = dirname(directory);
     if (parent === directory) {
-      throw new Error(`cannot find the project's resources folder above ${start}; call setResourcesDir()`);
+      throw new Error(
+        `cannot find the project's resources folder above ${start}; call setResourcesDir()`,
+      );
     }
     directory = parent;
   }
@@ -105,32 +107,48 @@ export function checkPassword(password: string, context: PasswordContext): Passw
     };
   }
   if (length > maximumPasswordLength) {
-    return { ok: false, reason: `Use at most ${maximumPasswordLength} characters (this one has ${length}).` };
+    return {
+      ok: false,
+      reason: `Use at most ${maximumPasswordLength} characters (this one has ${length}).`,
+    };
   }
   if (controlCharacter.test(normalized)) {
     return {
       ok: false,
-      reason: 'The password contains a control character such as a tab or a line break. Letters, digits, symbols and spaces are all allowed.',
+      reason:
+        'The password contains a control character such as a tab or a line break. Letters, digits, symbols and spaces are all allowed.',
     };
   }
   if (invalidCharacter.test(normalized)) {
-    return { ok: false, reason: 'The password contains a character that is not a valid Unicode character. Please type it again.' };
+    return {
+      ok: false,
+      reason:
+        'The password contains a character that is not a valid Unicode character. Please type it again.',
+    };
   }
   if (new Set(normalized).size === 1) {
-    return { ok: false, reason: 'The password is one character repeated. Choose a password of different characters or words.' };
+    return {
+      ok: false,
+      reason:
+        'The password is one character repeated. Choose a password of different characters or words.',
+    };
   }
   const lowered = normalized.toLowerCase();
   if (context.username !== undefined && containsContextWord(lowered, context.username)) {
     return { ok: false, reason: 'The password must not contain your username.' };
   }
   if (serviceWords.some((word) => containsContextWord(lowered, word))) {
-    return { ok: false, reason: 'The password must not contain the name of this system (Wardkeep).' };
+    return {
+      ok: false,
+      reason: 'The password must not contain the name of this system (Wardkeep).',
+    };
   }
   const list = loadCommonPasswords();
   if (list.has(lowered) || list.has(lettersAndDigits(lowered))) {
     return {
       ok: false,
-      reason: 'This password is on a list of common passwords that attackers try first. Choose another, for example a few unrelated words.',
+      reason:
+        'This password is on a list of common passwords that attackers try first. Choose another, for example a few unrelated words.',
     };
   }
   return { ok: true };

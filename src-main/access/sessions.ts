@@ -50,7 +50,10 @@ export function createSessionManager(
   function expired(session: Session): boolean {
     const limits = sessionLimits[session.role];
     const now = clock.nowMs();
-    return now - session.lastActivityMs >= limits.idleMs || now - session.startedAtMs >= limits.absoluteMs;
+    return (
+      now - session.lastActivityMs >= limits.idleMs ||
+      now - session.startedAtMs >= limits.absoluteMs
+    );
   }
 
   function end(clientId: string, reason: SessionEndReason): void {

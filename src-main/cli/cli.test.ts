@@ -38,9 +38,21 @@ async function initialised(): Promise<{ dataDir: string; auth: string[]; dir: st
   const dir = tempDir();
   const dataDir = join(dir, 'data');
   const passwordFile = secretFile(dir, 'pw', generatedPassword());
-  const init = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile, 'init']);
+  const init = await wardkeep([
+    '--data-dir',
+    dataDir,
+    '--user',
+    'admin',
+    '--password-file',
+    passwordFile,
+    'init',
+  ]);
   expect(init.code, init.stderr).toBe(0);
-  return { dataDir, dir, auth: ['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile] };
+  return {
+    dataDir,
+    dir,
+    auth: ['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile],
+  };
 }
 
 describe('wardkeep command line', () => {
@@ -48,13 +60,30 @@ describe('wardkeep command line', () => {
     const dir = tempDir();
     const dataDir = join(dir, 'data');
     const passwordFile = secretFile(dir, 'pw', generatedPassword());
-    const first = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile, 'init', '--json']);
+    const first = await wardkeep([
+      '--data-dir',
+      dataDir,
+      '--user',
+      'admin',
+      '--password-file',
+      passwordFile,
+      'init',
+      '--json',
+    ]);
     expect(first.code).toBe(0);
     const output = JSON.parse(first.stdout) as { recoveryCode: string; user: { role: string } };
     expect(output.user.role).toBe('administrator');
     expect(output.recoveryCode).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
     expect(readFileSync(join(dataDir, 'keyslots.json'), 'utf8')).not.toContain(output.recoveryCode);
-    const again = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile, 'init']);
+    const again = await wardkeep([
+      '--data-dir',
+      dataDir,
+      '--user',
+      'admin',
+      '--password-file',
+      passwordFile,
+      'init',
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^wardkeep: error: .*already set up.*\[setup\.done\]\n$/);
   });
@@ -62,7 +91,15 @@ describe('wardkeep command line', () => {
   it('refuses a weak password at init with exit code 2', async () => {
     const dir = tempDir();
     const weak = secretFile(dir, 'pw', 'short');
-    const run = await wardkeep(['--data-dir', join(dir, 'data'), '--user', 'admin', '--password-file', weak, 'init']);
+    const run = await wardkeep([
+      '--data-dir',
+      join(dir, 'data'),
+      '--user',
+      'admin',
+      '--password-file',
+      weak,
+      'init',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/password\.weak/);
   });
@@ -86,7 +123,10 @@ describe('wardkeep command line', () => {
     );
     const failed = await wardkeep([...auth, 'device', 'import', csv, '--json']);
     expect(failed.code).toBe(2);
-    const report = JSON.parse(failed.stdout) as { committed: boolean; issues: { line: number; column: string }[] };
+    const report = JSON.parse(failed.stdout) as {
+      committed: boolean;
+      issues: { line: number; column: string }[];
+    };
     expect(report.committed).toBe(false);
     expect(report.issues.map((issue) => [issue.line, issue.column])).toEqual([
       [3, 'device_class'],
@@ -97,9 +137,16 @@ describe('wardkeep command line', () => {
 
     const partial = await wardkeep([...auth, 'device', 'import', csv, '--skip-invalid', '--json']);
     expect(partial.code).toBe(0);
-    expect(JSON.parse(partial.stdout)).toMatchObject({ committed: true, created: 1, invalidRows: 2 });
+    expect(JSON.parse(partial.stdout)).toMatchObject({
+      committed: true,
+      created: 1,
+      invalidRows: 2,
+    });
     const listed = await wardkeep([...auth, 'device', 'list', '--query', 'SN-001', '--json']);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, rows: [{ assetTag: 'A-1', macAddress: '00:1a:2b:3c:4d:5e' }] });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      total: 1,
+      rows: [{ assetTag: 'A-1', macAddress: '00:1a:2b:3c:4d:5e' }],
+    });
     const text = await wardkeep([...auth, 'device', 'list']);
     expect(text.stdout).toContain('1 of 1 devices');
   });
@@ -107,22 +154,34 @@ describe('wardkeep command line', () => {
   it('exports CSV and FHIR to a file', async () => {
     const { auth, dir } = await initialised();
     const csv = join(dir, 'devices.csv');
-    writeFileSync(csv, header + 'A-1,Acme Medical,InfuStar 3,SN-001,infusion_pump,high,General,North,101,10.1.0.5,,in_service\n');
+    writeFileSync(
+      csv,
+      header +
+        'A-1,Acme Medical,InfuStar 3,SN-001,infusion_pump,high,General,North,101,10.1.0.5,,in_service\n',
+    );
     expect((await wardkeep([...auth, 'device', 'import', csv])).code).toBe(0);
     const out = join(dir, 'export.json');
     const fhir = await wardkeep([...auth, 'device', 'export', '--format', 'fhir', '--out', out]);
     expect(fhir.code, fhir.stderr).toBe(0);
-    const bundle = JSON.parse(readFileSync(out, 'utf8')) as { resourceType: string; entry: { resource: { serialNumber: string } }[] };
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as {
+      resourceType: string;
+      entry: { resource: { serialNumber: string } }[];
+    };
     expect(bundle.resourceType).toBe('Bundle');
     expect(bundle.entry[0]?.resource.serialNumber).toBe('SN-001');
     const exported = await wardkeep([...auth, 'device', 'export', '--format', 'csv']);
-    expect(exported.stdout.split(/\r?\n/)[0]).toMatch(/^asset_tag,manufacturer,model,serial_number,udi_di/);
+    expect(exported.stdout.split(/\r?\n/)[0]).toMatch(
+      /^asset_tag,manufacturer,model,serial_number,udi_di/,
+    );
   });
 
   it('says what and where for bad arguments and files, with exit code 2', async () => {
     const { auth, dir } = await initialised();
     const cases: [string[], RegExp][] = [
-      [[...auth, 'device', 'import', join(dir, 'missing.csv')], /cannot read .*missing\.csv: ENOENT/],
+      [
+        [...auth, 'device', 'import', join(dir, 'missing.csv')],
+        /cannot read .*missing\.csv: ENOENT/,
+      ],
       [[...auth, 'device', 'list', '--class', 'toaster'], /--class must be one of/],
       [[...auth, 'device', 'list', '--limit', 'lots'], /--limit must be a whole number/],
       [[...auth, 'device', 'export'], /needs --format csv\|fhir/],
@@ -142,7 +201,16 @@ describe('wardkeep command line', () => {
     const { dataDir, dir } = await initialised();
     const wrong = secretFile(dir, 'wrong', generatedPassword());
     chmodSync(wrong, 0o644);
-    const run = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', wrong, 'device', 'list']);
+    const run = await wardkeep([
+      '--data-dir',
+      dataDir,
+      '--user',
+      'admin',
+      '--password-file',
+      wrong,
+      'device',
+      'list',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('readable by other users');
     expect(run.stderr).toContain('[auth.invalid]');
@@ -152,13 +220,58 @@ describe('wardkeep command line', () => {
     const dir = tempDir();
     const dataDir = join(dir, 'data');
     const passwordFile = secretFile(dir, 'pw', generatedPassword());
-    const init = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile, 'init', '--json']);
+    const init = await wardkeep([
+      '--data-dir',
+      dataDir,
+      '--user',
+      'admin',
+      '--password-file',
+      passwordFile,
+      'init',
+      '--json',
+    ]);
     const { recoveryCode } = JSON.parse(init.stdout) as { recoveryCode: string };
     const recoveryFile = secretFile(dir, 'rc', recoveryCode);
     const newPasswordFile = secretFile(dir, 'new', generatedPassword());
-    const recovered = await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--recovery-file', recoveryFile, '--new-password-file', newPasswordFile, 'recover']);
+    const recovered = await wardkeep([
+      '--data-dir',
+      dataDir,
+      '--user',
+      'admin',
+      '--recovery-file',
+      recoveryFile,
+      '--new-password-file',
+      newPasswordFile,
+      'recover',
+    ]);
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect((await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', newPasswordFile, 'device', 'list'])).code).toBe(0);
-    expect((await wardkeep(['--data-dir', dataDir, '--user', 'admin', '--password-file', passwordFile, 'device', 'list'])).code).toBe(1);
+    expect(
+      (
+        await wardkeep([
+          '--data-dir',
+          dataDir,
+          '--user',
+          'admin',
+          '--password-file',
+          newPasswordFile,
+          'device',
+          'list',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await wardkeep([
+          '--data-dir',
+          dataDir,
+          '--user',
+          'admin',
+          '--password-file',
+          passwordFile,
+          'device',
+          'list',
+        ])
+      ).code,
+    ).toBe(1);
   });
 });

@@ -3,7 +3,13 @@
 // never argv or the environment. Exit codes: 0 ok, 1 error, 2 invalid input.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Channel, ImportReport, RequestOf, Result, ResultOf } from '../../src-preload/contract';
+import type {
+  Channel,
+  ImportReport,
+  RequestOf,
+  Result,
+  ResultOf,
+} from '../../src-preload/contract';
 import { criticalities, deviceClasses, lifecycleStates } from '../../src-preload/contract';
 import type { IpcRegistry } from '../ipc/registry';
 import { createIpcRegistry } from '../ipc/registry';
@@ -92,10 +98,14 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
     }
     const [name, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (name === 'password' || name === 'recovery-code') {
-      throw new CliError(`--${name} is not accepted: pass secrets with --${name}-file or at the prompt`, exitCodes.invalidInput);
+      throw new CliError(
+        `--${name} is not accepted: pass secrets with --${name}-file or at the prompt`,
+        exitCodes.invalidInput,
+      );
     }
     if (flagOptions.has(name)) {
-      if (inline !== undefined) throw new CliError(`--${name} takes no value`, exitCodes.invalidInput);
+      if (inline !== undefined)
+        throw new CliError(`--${name} takes no value`, exitCodes.invalidInput);
       options.set(name, true);
     } else if (valueOptions.has(name)) {
       const value = inline ?? argv[++index];
@@ -120,22 +130,36 @@ function readSecretFile(path: string, what: string, io: CliIo): string {
   try {
     const stat = statSync(path);
     if ((stat.mode & 0o077) !== 0 && process.platform !== 'win32') {
-      io.stderr(`wardkeep: warning: ${what} file ${path} is readable by other users (chmod 600 it)\n`);
+      io.stderr(
+        `wardkeep: warning: ${what} file ${path} is readable by other users (chmod 600 it)\n`,
+      );
     }
     content = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, exitCodes.invalidInput);
+    throw new CliError(
+      `cannot read ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      exitCodes.invalidInput,
+    );
   }
   const firstLine = content.split(/\r?\n/, 1)[0] ?? '';
-  if (firstLine.length === 0) throw new CliError(`${what} file ${path} is empty`, exitCodes.invalidInput);
+  if (firstLine.length === 0)
+    throw new CliError(`${what} file ${path} is empty`, exitCodes.invalidInput);
   return firstLine;
 }
 
-async function secret(parsed: ParsedArguments, fileOption: string, what: string, io: CliIo): Promise<string> {
+async function secret(
+  parsed: ParsedArguments,
+  fileOption: string,
+  what: string,
+  io: CliIo,
+): Promise<string> {
   const path = option(parsed, fileOption);
   if (path) return readSecretFile(path, what, io);
   if (io.promptSecret) return io.promptSecret(`${what}: `);
-  throw new CliError(`no ${what}: pass --${fileOption} FILE (no terminal to prompt on)`, exitCodes.invalidInput);
+  throw new CliError(
+    `no ${what}: pass --${fileOption} FILE (no terminal to prompt on)`,
+    exitCodes.invalidInput,
+  );
 }
 
 function errorExitCode(code: string): number {
@@ -153,9 +177,17 @@ function errorExitCode(code: string): number {
 
 const clientId = 'cli';
 
-async function call<C extends Channel>(registry: IpcRegistry, channel: C, request: RequestOf<C>): Promise<ResultOf<C>> {
+async function call<C extends Channel>(
+  registry: IpcRegistry,
+  channel: C,
+  request: RequestOf<C>,
+): Promise<ResultOf<C>> {
   const result = (await registry.dispatch(clientId, channel, request)) as Result<ResultOf<C>>;
-  if (!result.ok) throw new CliError(`${result.error.message} [${result.error.code}]`, errorExitCode(result.error.code));
+  if (!result.ok)
+    throw new CliError(
+      `${result.error.message} [${result.error.code}]`,
+      errorExitCode(result.error.code),
+    );
   return result.value;
 }
 
@@ -175,7 +207,10 @@ function readInputFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, exitCodes.invalidInput);
+    throw new CliError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      exitCodes.invalidInput,
+    );
   }
 }
 
@@ -189,11 +224,18 @@ function formatImportReport(report: ImportReport, fileName: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function enumOption<T extends string>(parsed: ParsedArguments, name: string, values: readonly T[]): T | undefined {
+function enumOption<T extends string>(
+  parsed: ParsedArguments,
+  name: string,
+  values: readonly T[],
+): T | undefined {
   const value = option(parsed, name);
   if (value === undefined) return undefined;
   if (!(values as readonly string[]).includes(value)) {
-    throw new CliError(`--${name} must be one of ${values.join(', ')} (got ${JSON.stringify(value)})`, exitCodes.invalidInput);
+    throw new CliError(
+      `--${name} must be one of ${values.join(', ')} (got ${JSON.stringify(value)})`,
+      exitCodes.invalidInput,
+    );
   }
   return value as T;
 }
@@ -201,7 +243,11 @@ function enumOption<T extends string>(parsed: ParsedArguments, name: string, val
 function integerOption(parsed: ParsedArguments, name: string): number | undefined {
   const value = option(parsed, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number (got ${JSON.stringify(value)})`, exitCodes.invalidInput);
+  if (!/^\d+$/.test(value))
+    throw new CliError(
+      `--${name} must be a whole number (got ${JSON.stringify(value)})`,
+      exitCodes.invalidInput,
+    );
   return Number(value);
 }
 
@@ -217,30 +263,50 @@ async function importFile(
   let mapping = staged.suggestedMapping;
   const mappingName = option(parsed, 'mapping') ?? staged.matchedMappingName ?? undefined;
   if (mappingName) {
-    const saved = (await call(registry, 'mappings:list', {})).find((entry) => entry.name === mappingName);
-    if (!saved) throw new CliError(`no saved column mapping named ${JSON.stringify(mappingName)}`, exitCodes.invalidInput);
+    const saved = (await call(registry, 'mappings:list', {})).find(
+      (entry) => entry.name === mappingName,
+    );
+    if (!saved)
+      throw new CliError(
+        `no saved column mapping named ${JSON.stringify(mappingName)}`,
+        exitCodes.invalidInput,
+      );
     mapping = saved.mapping;
   }
-  const report = await call(registry, 'imports:commit', { stagingId: staged.stagingId, mapping, skipInvalid });
+  const report = await call(registry, 'imports:commit', {
+    stagingId: staged.stagingId,
+    mapping,
+    skipInvalid,
+  });
   if (parsed.options.has('json')) io.stdout(`${JSON.stringify(report)}\n`);
   else io.stdout(formatImportReport(report, basename(path)));
   return report.committed ? exitCodes.ok : exitCodes.invalidInput;
 }
 
-async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedArguments, io: CliIo): Promise<number> {
+async function run(
+  registry: IpcRegistry,
+  services: AppServices,
+  parsed: ParsedArguments,
+  io: CliIo,
+): Promise<number> {
   const [command, subcommand, ...rest] = parsed.positionals;
   const json = parsed.options.has('json');
   switch (command) {
     case undefined:
     case 'help':
       io.stdout(`${usage}\n`);
-      return command === undefined && !parsed.options.has('help') ? exitCodes.invalidInput : exitCodes.ok;
+      return command === undefined && !parsed.options.has('help')
+        ? exitCodes.invalidInput
+        : exitCodes.ok;
 
     case 'init': {
       const username = requireUser(parsed);
       const password = await secret(parsed, 'password-file', 'password', io);
       const { user, recoveryCode } = await call(registry, 'session:setup', { username, password });
-      if (json) io.stdout(`${JSON.stringify({ user, recoveryCode, dataDir: services.vault.databasePath })}\n`);
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ user, recoveryCode, dataDir: services.vault.databasePath })}\n`,
+        );
       else {
         io.stdout(
           `Created the Wardkeep store for administrator ${user.username}.\n\n` +
@@ -270,8 +336,15 @@ async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedA
         await signIn(registry, parsed, io);
       }
       const content = canonicalCsv(generateDemoHospital(20_261_123, 2_500));
-      const staged = await call(registry, 'imports:stage', { fileName: 'demo-hospital.csv', content });
-      const report = await call(registry, 'imports:commit', { stagingId: staged.stagingId, mapping: staged.suggestedMapping, skipInvalid: false });
+      const staged = await call(registry, 'imports:stage', {
+        fileName: 'demo-hospital.csv',
+        content,
+      });
+      const report = await call(registry, 'imports:commit', {
+        stagingId: staged.stagingId,
+        mapping: staged.suggestedMapping,
+        skipInvalid: false,
+      });
       io.stdout(json ? `${JSON.stringify(report)}\n` : formatImportReport(report, 'demo hospital'));
       return report.committed ? exitCodes.ok : exitCodes.error;
     }
@@ -279,12 +352,17 @@ async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedA
     case 'device': {
       if (subcommand === 'import') {
         const [file, extra] = rest;
-        if (!file || extra) throw new CliError('device import takes exactly one FILE', exitCodes.invalidInput);
+        if (!file || extra)
+          throw new CliError('device import takes exactly one FILE', exitCodes.invalidInput);
         await signIn(registry, parsed, io);
         return importFile(registry, resolve(file), parsed, io, parsed.options.has('skip-invalid'));
       }
       if (subcommand === 'list') {
-        if (rest.length > 0) throw new CliError(`device list takes no arguments (got ${rest.join(' ')})`, exitCodes.invalidInput);
+        if (rest.length > 0)
+          throw new CliError(
+            `device list takes no arguments (got ${rest.join(' ')})`,
+            exitCodes.invalidInput,
+          );
         const query: RequestOf<'devices:list'> = {};
         const text = option(parsed, 'query');
         if (text !== undefined) query.text = text;
@@ -306,18 +384,35 @@ async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedA
           io.stdout(`${JSON.stringify(page)}\n`);
         } else {
           const rows = page.rows.map((device) =>
-            [device.assetTag ?? '-', device.manufacturer, device.model, device.serialNumber, device.deviceClass, device.criticality, device.site ?? '-', device.ipAddress ?? '-', device.lifecycleState].join('\t'),
+            [
+              device.assetTag ?? '-',
+              device.manufacturer,
+              device.model,
+              device.serialNumber,
+              device.deviceClass,
+              device.criticality,
+              device.site ?? '-',
+              device.ipAddress ?? '-',
+              device.lifecycleState,
+            ].join('\t'),
           );
-          io.stdout(`${['asset_tag', 'manufacturer', 'model', 'serial_number', 'class', 'criticality', 'site', 'ip', 'lifecycle'].join('\t')}\n`);
+          io.stdout(
+            `${['asset_tag', 'manufacturer', 'model', 'serial_number', 'class', 'criticality', 'site', 'ip', 'lifecycle'].join('\t')}\n`,
+          );
           if (rows.length) io.stdout(`${rows.join('\n')}\n`);
           io.stdout(`${page.rows.length} of ${page.total} devices (offset ${page.offset})\n`);
         }
         return exitCodes.ok;
       }
       if (subcommand === 'export') {
-        if (rest.length > 0) throw new CliError(`device export takes no arguments (got ${rest.join(' ')})`, exitCodes.invalidInput);
+        if (rest.length > 0)
+          throw new CliError(
+            `device export takes no arguments (got ${rest.join(' ')})`,
+            exitCodes.invalidInput,
+          );
         const format = enumOption(parsed, 'format', ['csv', 'fhir'] as const);
-        if (!format) throw new CliError('device export needs --format csv|fhir', exitCodes.invalidInput);
+        if (!format)
+          throw new CliError('device export needs --format csv|fhir', exitCodes.invalidInput);
         await signIn(registry, parsed, io);
         const exported = await call(registry, 'devices:export', { format });
         const out = option(parsed, 'out');
@@ -325,7 +420,10 @@ async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedA
           try {
             writeFileSync(resolve(out), exported.content, { mode: 0o600 });
           } catch (error) {
-            throw new CliError(`cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, exitCodes.error);
+            throw new CliError(
+              `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+              exitCodes.error,
+            );
           }
           io.stderr(`wrote ${out}\n`);
         } else {
@@ -333,15 +431,25 @@ async function run(registry: IpcRegistry, services: AppServices, parsed: ParsedA
         }
         return exitCodes.ok;
       }
-      throw new CliError(`unknown device command ${JSON.stringify(subcommand ?? '')}: use import, list or export`, exitCodes.invalidInput);
+      throw new CliError(
+        `unknown device command ${JSON.stringify(subcommand ?? '')}: use import, list or export`,
+        exitCodes.invalidInput,
+      );
     }
 
     default:
-      throw new CliError(`unknown command ${JSON.stringify(command)} (see wardkeep help)`, exitCodes.invalidInput);
+      throw new CliError(
+        `unknown command ${JSON.stringify(command)} (see wardkeep help)`,
+        exitCodes.invalidInput,
+      );
   }
 }
 
-export async function runCli(argv: readonly string[], io: CliIo, options: CliOptions = {}): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  options: CliOptions = {},
+): Promise<number> {
   let services: AppServices | undefined;
   try {
     const parsed = parseArguments(argv);

@@ -3,7 +3,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   switch (platform) {
     case 'win32':
       return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Wardkeep');

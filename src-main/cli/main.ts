@@ -39,7 +39,9 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`wardkeep: error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `wardkeep: error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -29,8 +29,7 @@ export type DeviceFields = Omit<
 >;
 export type DeviceFieldName = keyof DeviceFields;
 
-const requiredFieldNames = ['manufacturer', 'model', 'serialNumber', 'deviceClass'] as const;
-type RequiredFieldName = (typeof requiredFieldNames)[number];
+type RequiredFieldName = 'manufacturer' | 'model' | 'serialNumber' | 'deviceClass';
 
 /** A validated device: the identifying fields always, the others only when supplied. */
 export type DeviceInput = Pick<DeviceFields, RequiredFieldName> &
@@ -228,7 +227,9 @@ export function isRealIsoDate(text: string): boolean {
   );
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the purpose
 const controlCharacters = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- as above; tab and line breaks are allowed in notes
 const controlCharactersInNotes = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** A bad value as it appears in a reason: quoted, and cut short when long. */

@@ -24,19 +24,31 @@ export const inventoryHandlers: HandlerGroup<InventoryChannel> = {
     const day = new Date(services.clock.nowMs()).toISOString().slice(0, 10);
     switch (format) {
       case 'csv':
-        return { fileName: `wardkeep-devices-${day}.csv`, mimeType: 'text/csv', content: inventory.exportCsv() };
+        return {
+          fileName: `wardkeep-devices-${day}.csv`,
+          mimeType: 'text/csv',
+          content: inventory.exportCsv(),
+        };
       case 'fhir':
-        return { fileName: `wardkeep-devices-${day}.fhir.json`, mimeType: 'application/fhir+json', content: inventory.exportFhir() };
+        return {
+          fileName: `wardkeep-devices-${day}.fhir.json`,
+          mimeType: 'application/fhir+json',
+          content: inventory.exportFhir(),
+        };
       default:
         return fail('ipc.payload', 'unknown export format');
     }
   },
-  'imports:stage': ({ fileName, content }, { services }) => services.inventory().stage(fileName, content),
-  'imports:validate': ({ stagingId, mapping }, { services }) => services.inventory().validate(stagingId, mapping),
+  'imports:stage': ({ fileName, content }, { services }) =>
+    services.inventory().stage(fileName, content),
+  'imports:validate': ({ stagingId, mapping }, { services }) =>
+    services.inventory().validate(stagingId, mapping),
   'imports:commit': ({ stagingId, mapping, skipInvalid }, { clientId, services }) =>
-    services.inventory().commit(stagingId, mapping, skipInvalid, (progress) =>
-      services.emit(clientId, 'imports:progress', { stagingId, ...progress }),
-    ),
+    services
+      .inventory()
+      .commit(stagingId, mapping, skipInvalid, (progress) =>
+        services.emit(clientId, 'imports:progress', { stagingId, ...progress }),
+      ),
   'imports:discard': ({ stagingId }, { services }) => {
     services.inventory().discard(stagingId);
     return {};

@@ -26,24 +26,42 @@ const malformed: unknown[] = [
   [{}],
   { __proto__: { polluted: true }, unexpected: 1 },
   { constructor: { prototype: { polluted: true } } },
-  { limit: -1, offset: 'x', id: 'one', username: 7, password: {}, format: 'xml', stagingId: 5, mapping: [] },
+  {
+    limit: -1,
+    offset: 'x',
+    id: 'one',
+    username: 7,
+    password: {},
+    format: 'xml',
+    stagingId: 5,
+    mapping: [],
+  },
 ];
 
 describe('IPC registry', () => {
   it('answers a malformed payload on every channel with ipc.payload and keeps working', async () => {
     const { services, registry } = setUpRegistry();
-    const setup = await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    const setup = await registry.dispatch('c1', 'session:setup', {
+      username: 'admin',
+      password: generatedPassword(),
+    });
     expect(setup.ok).toBe(true);
     for (const channel of channels) {
       for (const payload of malformed) {
         const result = await registry.dispatch('c1', channel, payload);
         expect(result.ok, `${channel} accepted ${JSON.stringify(payload)}`).toBe(false);
-        if (!result.ok) expect(result.error.code, `${channel} with ${JSON.stringify(payload)}`).toBe('ipc.payload');
+        if (!result.ok)
+          expect(result.error.code, `${channel} with ${JSON.stringify(payload)}`).toBe(
+            'ipc.payload',
+          );
       }
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const status = await registry.dispatch('c1', 'session:status', {});
-    expect(status).toEqual({ ok: true, value: { setupRequired: false, user: { username: 'admin', role: 'administrator' } } });
+    expect(status).toEqual({
+      ok: true,
+      value: { setupRequired: false, user: { username: 'admin', role: 'administrator' } },
+    });
     services.close();
   });
 
@@ -78,34 +96,58 @@ describe('IPC registry', () => {
 
   it('keeps sessions per client: one window signing in does not sign in another', async () => {
     const { services, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    await registry.dispatch('c1', 'session:setup', {
+      username: 'admin',
+      password: generatedPassword(),
+    });
     expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
-    expect(await registry.dispatch('c2', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    expect(await registry.dispatch('c2', 'devices:facets', {})).toMatchObject({
+      ok: false,
+      error: { code: 'session.required' },
+    });
     services.close();
   });
 
   it('ends an administrator session after 15 idle minutes by the clock', async () => {
     const { services, clock, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    await registry.dispatch('c1', 'session:setup', {
+      username: 'admin',
+      password: generatedPassword(),
+    });
     clock.advance(14 * 60_000);
     expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
     clock.advance(15 * 60_000);
-    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({
+      ok: false,
+      error: { code: 'session.required' },
+    });
     services.close();
   });
 
   it('gives each role exactly what the permission table says', async () => {
     const { services, registry } = setUpRegistry();
-    await registry.dispatch('admin', 'session:setup', { username: 'admin', password: generatedPassword() });
+    await registry.dispatch('admin', 'session:setup', {
+      username: 'admin',
+      password: generatedPassword(),
+    });
     for (const role of roles) {
       const clientId = `as-${role}`;
       services.sessions.start(clientId, { id: 1, username: `someone-${role}`, role });
       // session:lock would end the very session under test; it has its own test below.
-      for (const channel of channels.filter((name) => contract[name].permission !== 'public' && name !== 'session:lock')) {
+      for (const channel of channels.filter(
+        (name) => contract[name].permission !== 'public' && name !== 'session:lock',
+      )) {
         const result = await registry.dispatch(clientId, channel, validRequest(channel));
         const allowed = roleAllows(role, contract[channel].permission);
-        if (allowed) expect(result.ok || result.error.code !== 'permission.denied', `${role} ${channel}`).toBe(true);
-        else expect(result, `${role} ${channel}`).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+        if (allowed)
+          expect(result.ok || result.error.code !== 'permission.denied', `${role} ${channel}`).toBe(
+            true,
+          );
+        else
+          expect(result, `${role} ${channel}`).toMatchObject({
+            ok: false,
+            error: { code: 'permission.denied' },
+          });
       }
       services.sessions.end(clientId, 'locked');
     }
@@ -114,13 +156,19 @@ describe('IPC registry', () => {
 
   it('locks: the session ends, its client is told, and the store closes when no session is left', async () => {
     const { services, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', { username: 'admin', password: generatedPassword() });
+    await registry.dispatch('c1', 'session:setup', {
+      username: 'admin',
+      password: generatedPassword(),
+    });
     const events: unknown[] = [];
     registry.subscribe('c1', (event, payload) => events.push([event, payload]));
     expect(await registry.dispatch('c1', 'session:lock', {})).toEqual({ ok: true, value: {} });
     expect(events).toEqual([['session:ended', { reason: 'locked' }]]);
     expect(() => services.inventory()).toThrow(/locked/);
-    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: false, error: { code: 'session.required' } });
+    expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({
+      ok: false,
+      error: { code: 'session.required' },
+    });
     services.close();
   });
 

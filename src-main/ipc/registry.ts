@@ -24,15 +24,30 @@ function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
 }
 
-export function createIpcRegistry(services: AppServices, handlers: Handlers = createHandlers()): IpcRegistry {
-  async function dispatch(clientId: string, channel: string, payload: unknown): Promise<Result<unknown>> {
+export function createIpcRegistry(
+  services: AppServices,
+  handlers: Handlers = createHandlers(),
+): IpcRegistry {
+  async function dispatch(
+    clientId: string,
+    channel: string,
+    payload: unknown,
+  ): Promise<Result<unknown>> {
     if (typeof channel !== 'string' || !isChannel(channel)) {
-      return { ok: false, error: { code: 'ipc.channel', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'ipc.channel',
+          message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`,
+        },
+      };
     }
     const spec = contract[channel];
     const parsed = spec.request.safeParse(payload === undefined ? {} : payload);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+      const issues = parsed.error.issues
+        .slice(0, 20)
+        .map((issue) => ({ path: issue.path.map(String), message: issue.message }));
       const first = issues[0];
       return {
         ok: false,
@@ -46,11 +61,15 @@ export function createIpcRegistry(services: AppServices, handlers: Handlers = cr
     let session = undefined;
     if (spec.permission !== 'public') {
       session = services.sessions.touch(clientId);
-      if (!session) return { ok: false, error: { code: 'session.required', message: 'sign in first' } };
+      if (!session)
+        return { ok: false, error: { code: 'session.required', message: 'sign in first' } };
       if (!roleAllows(session.role, spec.permission)) {
         return {
           ok: false,
-          error: { code: 'permission.denied', message: `the ${session.role} role may not use ${channel} (needs ${spec.permission})` },
+          error: {
+            code: 'permission.denied',
+            message: `the ${session.role} role may not use ${channel} (needs ${spec.permission})`,
+          },
         };
       }
     }
@@ -60,8 +79,14 @@ export function createIpcRegistry(services: AppServices, handlers: Handlers = cr
       return { ok: true, value };
     } catch (error) {
       if (error instanceof WardkeepFailure) return { ok: false, error: error.toError() };
-      log.error('handler failed', { channel, error: error instanceof Error ? error.message : String(error) });
-      return { ok: false, error: { code: 'internal', message: `${channel} failed unexpectedly; see the log` } };
+      log.error('handler failed', {
+        channel,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return {
+        ok: false,
+        error: { code: 'internal', message: `${channel} failed unexpectedly; see the log` },
+      };
     }
   }
 

@@ -6,7 +6,9 @@ export interface Clock {
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /** A clock that moves only when told to: for tests where time matters. */
-export function frozenClock(startMs: number): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function frozenClock(
+  startMs: number,
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let now = startMs;
   return {
     nowMs: () => now,

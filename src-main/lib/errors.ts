@@ -13,7 +13,11 @@ export class WardkeepFailure extends Error {
   }
 
   toError(): WardkeepError {
-    return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
   }
 }
 

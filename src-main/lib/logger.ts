@@ -35,7 +35,9 @@ export const stderrSink: LogSink = (record) => {
   if (threshold === 'silent') return;
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   if (order.indexOf(record.level) < order.indexOf(threshold as LogLevel)) return;
-  process.stderr.write(`${JSON.stringify({ ...record, at: new Date(record.atMs).toISOString() })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ ...record, at: new Date(record.atMs).toISOString() })}\n`,
+  );
 };
 
 let sink: LogSink = stderrSink;
@@ -46,7 +48,13 @@ export function setLogSink(next: LogSink): void {
 
 export function createLogger(domain: string): Logger {
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>): void =>
-    sink({ level, domain, message, atMs: Date.now(), ...(fields ? { fields: redact(fields) } : {}) });
+    sink({
+      level,
+      domain,
+      message,
+      atMs: Date.now(),
+      ...(fields ? { fields: redact(fields) } : {}),
+    });
   return {
     debug: (m, f) => emit('debug', m, f),
     info: (m, f) => emit('info', m, f),

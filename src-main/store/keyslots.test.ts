@@ -36,7 +36,15 @@ describe('keyslots', () => {
   it('unwraps the database key with the right password only', async () => {
     const key = randomBytes(32);
     const password = generatedPassword();
-    const file = await addPasswordSlot(newKeyslotFile('db-1'), 'slot-1', 'alice', password, key, at, cost);
+    const file = await addPasswordSlot(
+      newKeyslotFile('db-1'),
+      'slot-1',
+      'alice',
+      password,
+      key,
+      at,
+      cost,
+    );
     const opened = await unwrapWithPassword(file, 'alice', password);
     expect(opened.key.equals(key)).toBe(true);
     expect(opened.slotId).toBe('slot-1');
@@ -47,27 +55,60 @@ describe('keyslots', () => {
   it('gives every account its own slot for the same key', async () => {
     const key = randomBytes(32);
     const [alicePassword, bobPassword] = [generatedPassword(), generatedPassword()];
-    let file = await addPasswordSlot(newKeyslotFile('db-1'), 'slot-a', 'alice', alicePassword, key, at, cost);
+    let file = await addPasswordSlot(
+      newKeyslotFile('db-1'),
+      'slot-a',
+      'alice',
+      alicePassword,
+      key,
+      at,
+      cost,
+    );
     file = await addPasswordSlot(file, 'slot-b', 'bob', bobPassword, key, at, cost);
     expect((await unwrapWithPassword(file, 'bob', bobPassword)).key.equals(key)).toBe(true);
     expect(await codeOf(unwrapWithPassword(file, 'bob', alicePassword))).toBe('auth.invalid');
-    await expect(addPasswordSlot(file, 'slot-c', 'alice', generatedPassword(), key, at, cost)).rejects.toThrow(/already exists/);
+    await expect(
+      addPasswordSlot(file, 'slot-c', 'alice', generatedPassword(), key, at, cost),
+    ).rejects.toThrow(/already exists/);
   });
 
   it('refuses a slot copied into another database or under another id', async () => {
     const key = randomBytes(32);
     const password = generatedPassword();
-    const original = await addPasswordSlot(newKeyslotFile('db-1'), 'slot-1', 'alice', password, key, at, cost);
+    const original = await addPasswordSlot(
+      newKeyslotFile('db-1'),
+      'slot-1',
+      'alice',
+      password,
+      key,
+      at,
+      cost,
+    );
     const moved = { ...original, databaseId: 'db-2' };
     expect(await codeOf(unwrapWithPassword(moved, 'alice', password))).toBe('auth.invalid');
-    const renamed = { ...original, slots: original.slots.map((slot) => ({ ...slot, id: 'slot-9' })) };
+    const renamed = {
+      ...original,
+      slots: original.slots.map((slot) => ({ ...slot, id: 'slot-9' })),
+    };
     expect(await codeOf(unwrapWithPassword(renamed, 'alice', password))).toBe('auth.invalid');
   });
 
   it('rewraps one account on a password change and leaves other slots byte for byte', async () => {
     const key = randomBytes(32);
-    const [alicePassword, bobPassword, newPassword] = [generatedPassword(), generatedPassword(), generatedPassword()];
-    let file = await addPasswordSlot(newKeyslotFile('db-1'), 'slot-a', 'alice', alicePassword, key, at, cost);
+    const [alicePassword, bobPassword, newPassword] = [
+      generatedPassword(),
+      generatedPassword(),
+      generatedPassword(),
+    ];
+    let file = await addPasswordSlot(
+      newKeyslotFile('db-1'),
+      'slot-a',
+      'alice',
+      alicePassword,
+      key,
+      at,
+      cost,
+    );
     file = await addPasswordSlot(file, 'slot-b', 'bob', bobPassword, key, at, cost);
     const changed = await replacePasswordSlot(file, 'alice', newPassword, key, at, cost);
     expect(changed.slots[1]).toEqual(file.slots[1]);
@@ -90,7 +131,18 @@ describe('keyslots', () => {
     const key = randomBytes(32);
     const password = generatedPassword();
     const path = join(tempDir(), 'keyslots.json');
-    writeKeyslotFile(path, await addPasswordSlot(newKeyslotFile('db-1'), 'slot-1', 'alice.nightshift', password, key, at, cost));
+    writeKeyslotFile(
+      path,
+      await addPasswordSlot(
+        newKeyslotFile('db-1'),
+        'slot-1',
+        'alice.nightshift',
+        password,
+        key,
+        at,
+        cost,
+      ),
+    );
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain('alice.nightshift');
     expect(text).not.toContain(password);
@@ -103,7 +155,10 @@ describe('keyslots', () => {
     const path = join(tempDir(), 'keyslots.json');
     writeKeyslotFile(path, newKeyslotFile('db-1'));
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(path, '{"format":"wardkeep-keyslots","version":1,"databaseId":"x","tagSalt":"AA==","slots":[{"kind":"password"}]}');
+    writeFileSync(
+      path,
+      '{"format":"wardkeep-keyslots","version":1,"databaseId":"x","tagSalt":"AA==","slots":[{"kind":"password"}]}',
+    );
     expect(() => readKeyslotFile(path)).toThrow(/malformed at slots\.0\./);
     writeFileSync(path, 'not json');
     expect(() => readKeyslotFile(path)).toThrow(/not valid JSON/);

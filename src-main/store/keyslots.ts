@@ -9,7 +9,15 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { argon2id } from 'hash-wasm';
 import { z } from 'zod';
@@ -86,7 +94,9 @@ export function readKeyslotFile(path: string): KeyslotFile {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (error) {
-    fail('setup.required', `no keyslot file at ${path}`, { errno: (error as NodeJS.ErrnoException).code });
+    fail('setup.required', `no keyslot file at ${path}`, {
+      errno: (error as NodeJS.ErrnoException).code,
+    });
   }
   let json: unknown;
   try {
@@ -97,7 +107,10 @@ export function readKeyslotFile(path: string): KeyslotFile {
   const parsed = KeyslotFile.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    fail('store.corrupt', `keyslot file ${path} is malformed at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`);
+    fail(
+      'store.corrupt',
+      `keyslot file ${path} is malformed at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`,
+    );
   }
   return parsed.data;
 }
@@ -128,7 +141,9 @@ export function keyslotFileExists(path: string): boolean {
 }
 
 export function userTag(file: KeyslotFile, username: string): string {
-  return createHmac('sha256', Buffer.from(file.tagSalt, 'base64')).update(username, 'utf8').digest('base64');
+  return createHmac('sha256', Buffer.from(file.tagSalt, 'base64'))
+    .update(username, 'utf8')
+    .digest('base64');
 }
 
 async function deriveWrappingKey(secret: string, kdf: z.infer<typeof KdfParams>): Promise<Buffer> {
@@ -182,10 +197,17 @@ async function wrap(
 async function unwrap(file: KeyslotFile, slot: Keyslot, secret: string): Promise<Buffer | null> {
   const wrappingKey = await deriveWrappingKey(secret, slot.kdf);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, Buffer.from(slot.wrapped.iv, 'base64'));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      wrappingKey,
+      Buffer.from(slot.wrapped.iv, 'base64'),
+    );
     decipher.setAAD(additionalData(file, slot.id, slot.kind));
     decipher.setAuthTag(Buffer.from(slot.wrapped.tag, 'base64'));
-    const key = Buffer.concat([decipher.update(Buffer.from(slot.wrapped.ciphertext, 'base64')), decipher.final()]);
+    const key = Buffer.concat([
+      decipher.update(Buffer.from(slot.wrapped.ciphertext, 'base64')),
+      decipher.final(),
+    ]);
     return key.length === 32 ? key : null;
   } catch {
     return null;
@@ -204,11 +226,18 @@ export async function addPasswordSlot(
   cost: KdfCost = defaultKdfCost,
 ): Promise<KeyslotFile> {
   const tag = userTag(file, username);
-  if (file.slots.some((slot) => slot.id === slotId || (slot.kind === 'password' && slot.userTag === tag))) {
+  if (
+    file.slots.some(
+      (slot) => slot.id === slotId || (slot.kind === 'password' && slot.userTag === tag),
+    )
+  ) {
     throw new Error('a keyslot for this account already exists');
   }
   const { kdf, wrapped } = await wrap(file, slotId, 'password', password, databaseKey, cost);
-  return { ...file, slots: [...file.slots, { id: slotId, kind: 'password', userTag: tag, kdf, wrapped, createdAt }] };
+  return {
+    ...file,
+    slots: [...file.slots, { id: slotId, kind: 'password', userTag: tag, kdf, wrapped, createdAt }],
+  };
 }
 
 /** Rewraps one account's slot under a new password; every other slot is untouched. */
@@ -223,11 +252,20 @@ export async function replacePasswordSlot(
   const tag = userTag(file, username);
   const existing = file.slots.find((slot) => slot.kind === 'password' && slot.userTag === tag);
   if (!existing) fail('not_found', 'this account has no keyslot');
-  const { kdf, wrapped } = await wrap(file, existing.id, 'password', newPassword, databaseKey, cost);
+  const { kdf, wrapped } = await wrap(
+    file,
+    existing.id,
+    'password',
+    newPassword,
+    databaseKey,
+    cost,
+  );
   return {
     ...file,
     slots: file.slots.map((slot) =>
-      slot.id === existing.id ? { id: existing.id, kind: 'password', userTag: tag, kdf, wrapped, createdAt } : slot,
+      slot.id === existing.id
+        ? { id: existing.id, kind: 'password', userTag: tag, kdf, wrapped, createdAt }
+        : slot,
     ),
   };
 }
@@ -240,7 +278,14 @@ export async function setRecoverySlot(
   createdAt: string,
   cost: KdfCost = defaultKdfCost,
 ): Promise<KeyslotFile> {
-  const { kdf, wrapped } = await wrap(file, slotId, 'recovery', canonicalRecoveryCode(recoveryCode), databaseKey, cost);
+  const { kdf, wrapped } = await wrap(
+    file,
+    slotId,
+    'recovery',
+    canonicalRecoveryCode(recoveryCode),
+    databaseKey,
+    cost,
+  );
   const others = file.slots.filter((slot) => slot.kind !== 'recovery');
   return { ...file, slots: [...others, { id: slotId, kind: 'recovery', kdf, wrapped, createdAt }] };
 }
@@ -258,11 +303,16 @@ export interface Unwrapped {
  * Opens the account's slot with its password. A wrong password and an unknown account give the
  * same failure, after the same Argon2id work, so neither reveals which accounts exist.
  */
-export async function unwrapWithPassword(file: KeyslotFile, username: string, password: string): Promise<Unwrapped> {
+export async function unwrapWithPassword(
+  file: KeyslotFile,
+  username: string,
+  password: string,
+): Promise<Unwrapped> {
   const tag = Buffer.from(userTag(file, username), 'base64');
   const slot = file.slots.find(
     (candidate): candidate is z.infer<typeof PasswordKeyslot> =>
-      candidate.kind === 'password' && timingSafeEqual(Buffer.from(candidate.userTag, 'base64'), tag),
+      candidate.kind === 'password' &&
+      timingSafeEqual(Buffer.from(candidate.userTag, 'base64'), tag),
   );
   const target = slot ?? decoySlot(file);
   const key = await unwrap(file, target, password);
@@ -270,7 +320,10 @@ export async function unwrapWithPassword(file: KeyslotFile, username: string, pa
   return { key, slotId: slot.id };
 }
 
-export async function unwrapWithRecoveryCode(file: KeyslotFile, recoveryCode: string): Promise<Unwrapped> {
+export async function unwrapWithRecoveryCode(
+  file: KeyslotFile,
+  recoveryCode: string,
+): Promise<Unwrapped> {
   const slot = file.slots.find((candidate) => candidate.kind === 'recovery');
   if (!slot) fail('auth.invalid', 'this store has no recovery code');
   const key = await unwrap(file, slot, canonicalRecoveryCode(recoveryCode));
@@ -284,7 +337,12 @@ function decoySlot(file: KeyslotFile): Keyslot {
     kind: 'password',
     userTag: '',
     kdf: { algorithm: 'argon2id', ...defaultKdfCost, salt: file.tagSalt.slice(0, 24) },
-    wrapped: { algorithm: 'aes-256-gcm', iv: 'AAAAAAAAAAAAAAAA', ciphertext: '', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+    wrapped: {
+      algorithm: 'aes-256-gcm',
+      iv: 'AAAAAAAAAAAAAAAA',
+      ciphertext: '',
+      tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+    },
     createdAt: '',
   };
 }
@@ -311,9 +369,5 @@ export function newRecoveryCode(): string {
 
 /** Accepts what people type: any case, spaces or dashes, O for 0, I/L for 1. */
 export function canonicalRecoveryCode(code: string): string {
-  return code
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }

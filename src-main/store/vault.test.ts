@@ -14,13 +14,19 @@ import { createVault } from './vault';
 const tempDir = useTempDirs();
 
 function newVault(dataDir = tempDir()) {
-  return createVault({ dataDir, clock: frozenClock(Date.UTC(2026, 10, 23, 10)), ids: sequentialIds('t') });
+  return createVault({
+    dataDir,
+    clock: frozenClock(Date.UTC(2026, 10, 23, 10)),
+    ids: sequentialIds('t'),
+  });
 }
 
 function fingerprint(dir: string): string {
   const hash = createHash('sha256');
   for (const name of ['wardkeep.db', 'keyslots.json']) {
-    hash.update(name).update(existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : Buffer.alloc(0));
+    hash
+      .update(name)
+      .update(existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : Buffer.alloc(0));
   }
   return hash.digest('hex');
 }
@@ -41,12 +47,18 @@ describe('vault', () => {
     const vault = newVault(dataDir);
     const password = generatedPassword();
     const { store, recoveryCode } = await vault.setup('admin', password);
-    store.db.prepare(
-      "INSERT INTO devices (uid, manufacturer, manufacturer_key, model, serial_number, device_class, criticality, lifecycle_state, revision, created_at, updated_at) VALUES ('u1', 'Acme', 'acme', 'P1', 'SN-PLAINTEXT-4711', 'infusion_pump', 'high', 'in_service', 1, 'x', 'x')",
-    ).run();
+    store.db
+      .prepare(
+        "INSERT INTO devices (uid, manufacturer, manufacturer_key, model, serial_number, device_class, criticality, lifecycle_state, revision, created_at, updated_at) VALUES ('u1', 'Acme', 'acme', 'P1', 'SN-PLAINTEXT-4711', 'infusion_pump', 'high', 'in_service', 1, 'x', 'x')",
+      )
+      .run();
     store.close();
     expect(recoveryCode).toMatch(/^[0-9A-Z-]{39}$/);
-    const bytes = Buffer.concat(['wardkeep.db', 'wardkeep.db-wal'].filter((f) => existsSync(join(dataDir, f))).map((f) => readFileSync(join(dataDir, f))));
+    const bytes = Buffer.concat(
+      ['wardkeep.db', 'wardkeep.db-wal']
+        .filter((f) => existsSync(join(dataDir, f)))
+        .map((f) => readFileSync(join(dataDir, f))),
+    );
     expect(bytes.subarray(0, 16).toString('latin1')).not.toContain('SQLite format 3');
     expect(bytes.includes(Buffer.from('SN-PLAINTEXT-4711'))).toBe(false);
     expect(statSync(join(dataDir, 'keyslots.json')).mode & 0o077).toBe(0);
@@ -78,12 +90,20 @@ describe('vault', () => {
     const vault = newVault(dataDir);
     const lost = generatedPassword();
     const { store, recoveryCode } = await vault.setup('admin', lost);
-    store.db.prepare("INSERT INTO import_mappings (name, mapping_json, updated_at) VALUES ('kept', '{}', 'x')").run();
+    store.db
+      .prepare(
+        "INSERT INTO import_mappings (name, mapping_json, updated_at) VALUES ('kept', '{}', 'x')",
+      )
+      .run();
     store.close();
     const fresh = generatedPassword();
-    expect(await failureCode(vault.recover('0000-0000-0000-0000-0000-0000-0000-0000', 'admin', fresh))).toBe('auth.invalid');
+    expect(
+      await failureCode(vault.recover('0000-0000-0000-0000-0000-0000-0000-0000', 'admin', fresh)),
+    ).toBe('auth.invalid');
     const recovered = await vault.recover(recoveryCode.toLowerCase(), 'admin', fresh);
-    expect(recovered.db.prepare('SELECT name FROM import_mappings').pluck().all()).toEqual(['kept']);
+    expect(recovered.db.prepare('SELECT name FROM import_mappings').pluck().all()).toEqual([
+      'kept',
+    ]);
     recovered.close();
     expect(await failureCode(vault.unlock('admin', lost))).toBe('auth.invalid');
     (await vault.unlock('admin', fresh)).close();
@@ -122,7 +142,11 @@ describe('vault', () => {
     const hmacKey = pbkdf2Sync(key, Buffer.from(salt.map((byte) => byte ^ 0x3a)), 2, 32, 'sha512');
     const pageNumber = Buffer.alloc(4);
     pageNumber.writeUInt32LE(1);
-    const hmac = createHmac('sha512', hmacKey).update(ciphertext).update(iv).update(pageNumber).digest();
+    const hmac = createHmac('sha512', hmacKey)
+      .update(ciphertext)
+      .update(iv)
+      .update(pageNumber)
+      .digest();
     expect(hmac.equals(storedHmac)).toBe(true);
     const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
     const header = Buffer.concat([decipher.update(ciphertext), decipher.final()]);

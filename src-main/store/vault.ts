@@ -104,13 +104,15 @@ export function createVault(options: VaultOptions): Vault {
     isSetUp: () => keyslotFileExists(keyslotPath),
 
     async setup(username, password) {
-      if (keyslotFileExists(keyslotPath)) fail('setup.done', 'this data directory is already set up');
+      if (keyslotFileExists(keyslotPath))
+        fail('setup.done', 'this data directory is already set up');
       ensureDataDir();
       if (existsSync(databasePath)) {
         // A database without slots is unreadable forever (an interrupted set-up): keep it aside.
         renameSync(databasePath, `${databasePath}.orphan-${clock.nowMs()}`);
         for (const suffix of ['-wal', '-shm']) {
-          if (existsSync(databasePath + suffix)) renameSync(databasePath + suffix, `${databasePath}.orphan-${clock.nowMs()}${suffix}`);
+          if (existsSync(databasePath + suffix))
+            renameSync(databasePath + suffix, `${databasePath}.orphan-${clock.nowMs()}${suffix}`);
         }
       }
       const key = randomBytes(32);
@@ -125,11 +127,17 @@ export function createVault(options: VaultOptions): Vault {
       try {
         chmodSync(databasePath, 0o600);
         const inserted = db
-          .prepare("INSERT INTO accounts (username, role, keyslot_id, created_at) VALUES (?, 'administrator', ?, ?)")
+          .prepare(
+            "INSERT INTO accounts (username, role, keyslot_id, created_at) VALUES (?, 'administrator', ?, ?)",
+          )
           .run(username, slotId, createdAt);
         // The slot file is written last: until it exists, set-up has not happened.
         writeKeyslotFile(keyslotPath, file);
-        const account: Account = { id: Number(inserted.lastInsertRowid), username, role: 'administrator' };
+        const account: Account = {
+          id: Number(inserted.lastInsertRowid),
+          username,
+          role: 'administrator',
+        };
         return { store: handle(db, account, key), recoveryCode };
       } catch (error) {
         db.close();
@@ -149,7 +157,14 @@ export function createVault(options: VaultOptions): Vault {
       const { key } = await unwrapWithRecoveryCode(file, recoveryCode);
       const store = openWithKey(Buffer.from(key), username);
       try {
-        const rewrapped = await replacePasswordSlot(file, username, newPassword, key, isoTime(clock), cost);
+        const rewrapped = await replacePasswordSlot(
+          file,
+          username,
+          newPassword,
+          key,
+          isoTime(clock),
+          cost,
+        );
         writeKeyslotFile(keyslotPath, rewrapped);
         return store;
       } catch (error) {

@@ -25,9 +25,9 @@ type ChannelMethod<C extends Channel> = (request: RequestOf<C>) => Promise<Resul
 
 export interface FailureHandlers {
   /** The session is gone (locked, expired, or never started): return to the unlock view. */
-  onSessionRequired(error: WardkeepError): void;
+  onSessionRequired: (error: WardkeepError) => void;
   /** A failure no caller planned for: show it. */
-  onUnexpected(error: WardkeepError, channel: Channel): void;
+  onUnexpected: (error: WardkeepError, channel: Channel) => void;
 }
 
 let handlers: FailureHandlers | null = null;
@@ -67,14 +67,21 @@ export async function call<C extends Channel>(
       result = await method(request);
     } catch (thrown) {
       const message = thrown instanceof Error ? thrown.message : String(thrown);
-      result = { ok: false, error: { code: 'internal', message: `The call to ${channel} failed: ${message}` } };
+      result = {
+        ok: false,
+        error: { code: 'internal', message: `The call to ${channel} failed: ${message}` },
+      };
     }
   }
   if (!result.ok) routeFailure(result.error, channel, expected);
   return result;
 }
 
-function routeFailure(error: WardkeepError, channel: Channel, expected: readonly ErrorCode[]): void {
+function routeFailure(
+  error: WardkeepError,
+  channel: Channel,
+  expected: readonly ErrorCode[],
+): void {
   if (handlers === null) return;
   if (error.code === 'session.required') {
     handlers.onSessionRequired(error);

@@ -15,8 +15,9 @@ export function ChooseFileStep() {
   return (
     <div className="import-step">
       <p>
-        Choose a CSV export from your CMMS or a spreadsheet. The first line must hold the column names; you match them
-        to Wardkeep&apos;s fields in the next step. Nothing is written until you confirm the import.
+        Choose a CSV export from your CMMS or a spreadsheet. The first line must hold the column
+        names; you match them to Wardkeep&apos;s fields in the next step. Nothing is written until
+        you confirm the import.
       </p>
       <div className="field">
         <label htmlFor={id}>CSV file</label>

@@ -46,7 +46,10 @@ export function ImportDialog() {
           {stepTitles.map((entry, position) => {
             const current = entry.steps.includes(step);
             return (
-              <li key={entry.label} className={current ? 'steps__item steps__item--current' : 'steps__item'}>
+              <li
+                key={entry.label}
+                className={current ? 'steps__item steps__item--current' : 'steps__item'}
+              >
                 <span aria-current={current ? 'step' : undefined}>
                   {position + 1}. {entry.label}
                 </span>

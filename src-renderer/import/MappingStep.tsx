@@ -78,7 +78,11 @@ export function MappingStep() {
         <button type="button" className="button" onClick={() => void close()}>
           Cancel
         </button>
-        <button type="submit" className="button button--primary" disabled={busy || missing.length > 0}>
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={busy || missing.length > 0}
+        >
           {busy ? 'Checking…' : 'Check rows'}
         </button>
       </div>
@@ -86,7 +90,12 @@ export function MappingStep() {
   );
 }
 
-function MappingRow(props: { field: CanonicalField; headers: readonly string[]; header: string | null; shared: boolean }) {
+function MappingRow(props: {
+  field: CanonicalField;
+  headers: readonly string[];
+  header: string | null;
+  shared: boolean;
+}) {
   const { field, headers, header, shared } = props;
   const id = useId();
   const setField = useImportStore((state) => state.setField);
@@ -110,7 +119,9 @@ function MappingRow(props: { field: CanonicalField; headers: readonly string[]; 
           id={id}
           value={header ?? ''}
           data-field={field}
-          onChange={(event) => setField(field, event.target.value === '' ? null : event.target.value)}
+          onChange={(event) =>
+            setField(field, event.target.value === '' ? null : event.target.value)
+          }
         >
           <option value="">{required ? '— choose a column —' : '— not imported —'}</option>
           {headers.map((name) => (
@@ -137,7 +148,9 @@ function SavedMappingPicker() {
       <select
         id={id}
         value={mappingSource ?? ''}
-        onChange={(event) => applySavedMapping(event.target.value === '' ? null : event.target.value)}
+        onChange={(event) =>
+          applySavedMapping(event.target.value === '' ? null : event.target.value)
+        }
       >
         <option value="">Suggested from the column names</option>
         {savedMappings.map((saved) => (

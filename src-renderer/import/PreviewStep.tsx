@@ -24,12 +24,18 @@ export function PreviewStep() {
         <Stat label="Would create" value={validation.created} tone="good" name="created" />
         <Stat label="Would update" value={validation.updated} name="updated" />
         <Stat label="Unchanged" value={validation.unchanged} name="unchanged" />
-        <Stat label="Invalid" value={validation.invalidRows} tone={hasInvalid ? 'bad' : undefined} name="invalid" />
+        <Stat
+          label="Invalid"
+          value={validation.invalidRows}
+          tone={hasInvalid ? 'bad' : undefined}
+          name="invalid"
+        />
       </dl>
       {hasInvalid ? (
         <>
           <h3 className="section-title">
-            {formatQuantity(validation.invalidRows, 'invalid row')} ({formatQuantity(validation.issues.length, 'problem')})
+            {formatQuantity(validation.invalidRows, 'invalid row')} (
+            {formatQuantity(validation.issues.length, 'problem')})
           </h3>
           <IssueTable issues={validation.issues} />
         </>
@@ -39,8 +45,8 @@ export function PreviewStep() {
       {refused ? (
         <Alert tone="error" title="Nothing was imported" testId="import-refused">
           The import is all or nothing, and {formatQuantity(refused.invalidRows, 'row')}{' '}
-          {refused.invalidRows === 1 ? 'is' : 'are'} invalid. Fix the file and import it again, or import the valid
-          rows only.
+          {refused.invalidRows === 1 ? 'is' : 'are'} invalid. Fix the file and import it again, or
+          import the valid rows only.
           {error ? <span className="alert__detail"> {error.message}</span> : null}
         </Alert>
       ) : error ? (

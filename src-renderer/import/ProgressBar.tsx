@@ -14,9 +14,17 @@ const phaseLabels: Readonly<Record<ImportProgress['phase'], string>> = {
 export function ProgressBar() {
   const progress = useImportStore((state) => state.progress);
   const label = progress ? phaseLabels[progress.phase] : 'Starting';
-  const percent = progress ? (progress.phase === 'done' ? 100 : percentOf(progress.done, progress.total)) : null;
+  const percent = progress
+    ? progress.phase === 'done'
+      ? 100
+      : percentOf(progress.done, progress.total)
+    : null;
   return (
-    <div className="progress" data-testid="import-progress" data-phase={progress?.phase ?? 'waiting'}>
+    <div
+      className="progress"
+      data-testid="import-progress"
+      data-phase={progress?.phase ?? 'waiting'}
+    >
       <div className="progress__label">
         <span>{label}</span>
         {progress && progress.total > 0 ? (

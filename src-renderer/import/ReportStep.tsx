@@ -24,7 +24,9 @@ export function ReportStep() {
     <div className="import-step">
       <Alert tone="success" title="Import complete" testId="import-report">
         {formatQuantity(written, 'device')} written.
-        {report.invalidRows > 0 ? ` ${formatQuantity(report.invalidRows, 'invalid row')} skipped.` : ''}
+        {report.invalidRows > 0
+          ? ` ${formatQuantity(report.invalidRows, 'invalid row')} skipped.`
+          : ''}
       </Alert>
       <ProgressBar />
       <dl className="stats">
@@ -32,7 +34,12 @@ export function ReportStep() {
         <Stat label="Created" value={report.created} tone="good" name="created" />
         <Stat label="Updated" value={report.updated} name="updated" />
         <Stat label="Unchanged" value={report.unchanged} name="unchanged" />
-        <Stat label="Skipped" value={report.invalidRows} tone={report.invalidRows > 0 ? 'bad' : undefined} name="skipped" />
+        <Stat
+          label="Skipped"
+          value={report.invalidRows}
+          tone={report.invalidRows > 0 ? 'bad' : undefined}
+          name="skipped"
+        />
       </dl>
       {report.issues.length > 0 ? (
         <>
@@ -42,7 +49,12 @@ export function ReportStep() {
       ) : null}
       <div className="dialog-actions">
         <span className="dialog-actions__spacer" />
-        <button ref={closeRef} type="button" className="button button--primary" onClick={() => void close()}>
+        <button
+          ref={closeRef}
+          type="button"
+          className="button button--primary"
+          onClick={() => void close()}
+        >
           Close
         </button>
       </div>

@@ -42,19 +42,19 @@ interface ImportState {
   /** An all-or-nothing import was refused: nothing was written. */
   refused: ImportReport | null;
 
-  openDialog(): void;
-  stageFile(file: File): Promise<void>;
-  setField(field: CanonicalField, header: string | null): void;
-  applySavedMapping(name: string | null): void;
-  saveMapping(name: string): Promise<void>;
-  validate(): Promise<void>;
-  commit(skipInvalid: boolean): Promise<void>;
-  backToMapping(): void;
+  openDialog: () => void;
+  stageFile: (file: File) => Promise<void>;
+  setField: (field: CanonicalField, header: string | null) => void;
+  applySavedMapping: (name: string | null) => void;
+  saveMapping: (name: string) => Promise<void>;
+  validate: () => Promise<void>;
+  commit: (skipInvalid: boolean) => Promise<void>;
+  backToMapping: () => void;
   /** Cancels or closes the flow, discarding an uncommitted staged file. */
-  close(): Promise<void>;
-  onProgress(progress: ImportProgress): void;
+  close: () => Promise<void>;
+  onProgress: (progress: ImportProgress) => void;
   /** Forgets everything without calling main, as when the session ends. */
-  reset(): void;
+  reset: () => void;
 }
 
 const idle = {
@@ -74,7 +74,12 @@ const idle = {
   refused: null,
 };
 
-const importErrors = ['import.invalid', 'import.mapping', 'import.unknown_staging', 'ipc.payload'] as const;
+const importErrors = [
+  'import.invalid',
+  'import.mapping',
+  'import.unknown_staging',
+  'ipc.payload',
+] as const;
 
 export const useImportStore = create<ImportState>()((set, get) => ({
   ...idle,
@@ -88,18 +93,32 @@ export const useImportStore = create<ImportState>()((set, get) => ({
     set({ busy: true, error: null, fileName: file.name, progress: null });
     const content = await file.text().catch((thrown: unknown) => {
       const message = thrown instanceof Error ? thrown.message : String(thrown);
-      set({ busy: false, error: { code: 'import.invalid', message: `The file could not be read: ${message}` } });
+      set({
+        busy: false,
+        error: { code: 'import.invalid', message: `The file could not be read: ${message}` },
+      });
       return null;
     });
     if (content === null) return;
     if (content.length > maximumFileCharacters) {
-      set({ busy: false, error: { code: 'import.invalid', message: 'The file is larger than 256 MiB; split it first.' } });
+      set({
+        busy: false,
+        error: {
+          code: 'import.invalid',
+          message: 'The file is larger than 256 MiB; split it first.',
+        },
+      });
       return;
     }
-    const staged = await call('imports:stage', { fileName: file.name.slice(0, 255), content }, importErrors);
+    const staged = await call(
+      'imports:stage',
+      { fileName: file.name.slice(0, 255), content },
+      importErrors,
+    );
     if (!get().open) {
       // Cancelled while staging: the staged copy is not wanted.
-      if (staged.ok) void call('imports:discard', { stagingId: staged.value.stagingId }, importErrors);
+      if (staged.ok)
+        void call('imports:discard', { stagingId: staged.value.stagingId }, importErrors);
       return;
     }
     if (!staged.ok) {
@@ -141,7 +160,9 @@ export const useImportStore = create<ImportState>()((set, get) => ({
     if (trimmed === '' || get().busy) return;
     set({ busy: true, error: null, savedAs: null });
     const { mapping } = get();
-    const result = await call('mappings:save', { name: trimmed.slice(0, 100), mapping }, ['ipc.payload']);
+    const result = await call('mappings:save', { name: trimmed.slice(0, 100), mapping }, [
+      'ipc.payload',
+    ]);
     if (!result.ok) {
       set({ busy: false, error: result.error });
       return;
@@ -159,7 +180,11 @@ export const useImportStore = create<ImportState>()((set, get) => ({
     const { staged, mapping, busy } = get();
     if (staged === null || busy || missingRequiredFields(mapping).length > 0) return;
     set({ busy: true, error: null, refused: null, progress: null });
-    const result = await call('imports:validate', { stagingId: staged.stagingId, mapping }, importErrors);
+    const result = await call(
+      'imports:validate',
+      { stagingId: staged.stagingId, mapping },
+      importErrors,
+    );
     if (get().staged !== staged) return;
     if (!result.ok) {
       set({ busy: false, error: result.error });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StagedImport } from '../../src-preload/contract';
-import { headerUseCounts, initialMapping, missingRequiredFields, restrictToHeaders, withField } from './mapping';
+import {
+  headerUseCounts,
+  initialMapping,
+  missingRequiredFields,
+  restrictToHeaders,
+  withField,
+} from './mapping';
 
 const staged: StagedImport = {
   stagingId: 'staging-1',
@@ -13,18 +19,29 @@ const staged: StagedImport = {
 
 describe('missingRequiredFields', () => {
   it('lists required fields with no header, in a fixed order', () => {
-    expect(missingRequiredFields({ model: 'Model No' })).toEqual(['manufacturer', 'serial_number', 'device_class']);
+    expect(missingRequiredFields({ model: 'Model No' })).toEqual([
+      'manufacturer',
+      'serial_number',
+      'device_class',
+    ]);
   });
 
   it('is empty once every required field is mapped', () => {
-    const mapping = { manufacturer: 'Make', model: 'Model No', serial_number: 'Serial', device_class: 'Type' };
+    const mapping = {
+      manufacturer: 'Make',
+      model: 'Model No',
+      serial_number: 'Serial',
+      device_class: 'Type',
+    };
     expect(missingRequiredFields(mapping)).toEqual([]);
   });
 });
 
 describe('restrictToHeaders', () => {
   it('drops fields mapped to headers the file lacks', () => {
-    expect(restrictToHeaders({ manufacturer: 'Vendor', model: 'Model No' }, staged.headers)).toEqual({
+    expect(
+      restrictToHeaders({ manufacturer: 'Vendor', model: 'Model No' }, staged.headers),
+    ).toEqual({
       model: 'Model No',
     });
   });
@@ -40,13 +57,19 @@ describe('withField', () => {
 
 describe('initialMapping', () => {
   it('uses the suggestion when no saved mapping matched', () => {
-    expect(initialMapping(staged, [])).toEqual({ mapping: staged.suggestedMapping, savedName: null });
+    expect(initialMapping(staged, [])).toEqual({
+      mapping: staged.suggestedMapping,
+      savedName: null,
+    });
   });
 
   it('prefers the saved mapping main matched to the file', () => {
     const saved = [{ name: 'CMMS', mapping: { manufacturer: 'Make', device_class: 'Type' } }];
     const result = initialMapping({ ...staged, matchedMappingName: 'CMMS' }, saved);
-    expect(result).toEqual({ mapping: { manufacturer: 'Make', device_class: 'Type' }, savedName: 'CMMS' });
+    expect(result).toEqual({
+      mapping: { manufacturer: 'Make', device_class: 'Type' },
+      savedName: 'CMMS',
+    });
   });
 
   it('falls back to the suggestion when the matched mapping is no longer saved', () => {

@@ -2,7 +2,12 @@
 // Invariant: a mapping offered to the user names only headers present in the file, so a saved
 // mapping from another export never points at a column this file lacks.
 import { canonicalFields } from '../../src-preload/contract';
-import type { CanonicalField, ColumnMapping, SavedMapping, StagedImport } from '../../src-preload/contract';
+import type {
+  CanonicalField,
+  ColumnMapping,
+  SavedMapping,
+  StagedImport,
+} from '../../src-preload/contract';
 
 /** The fields a device record cannot be made without. */
 export const requiredFields = [
@@ -23,7 +28,10 @@ export function missingRequiredFields(mapping: ColumnMapping): CanonicalField[] 
 }
 
 /** The mapping without entries whose header the file does not have, in canonical order. */
-export function restrictToHeaders(mapping: ColumnMapping, headers: readonly string[]): ColumnMapping {
+export function restrictToHeaders(
+  mapping: ColumnMapping,
+  headers: readonly string[],
+): ColumnMapping {
   const present = new Set(headers);
   const restricted: ColumnMapping = {};
   for (const field of canonicalFields) {
@@ -33,7 +41,11 @@ export function restrictToHeaders(mapping: ColumnMapping, headers: readonly stri
   return restricted;
 }
 
-export function withField(mapping: ColumnMapping, field: CanonicalField, header: string | null): ColumnMapping {
+export function withField(
+  mapping: ColumnMapping,
+  field: CanonicalField,
+  header: string | null,
+): ColumnMapping {
   const next: ColumnMapping = { ...mapping };
   if (header === null || header === '') delete next[field];
   else next[field] = header;
@@ -47,9 +59,13 @@ export interface InitialMapping {
 }
 
 /** The saved mapping main matched to this file when there is one, else main's suggestion. */
-export function initialMapping(staged: StagedImport, saved: readonly SavedMapping[]): InitialMapping {
+export function initialMapping(
+  staged: StagedImport,
+  saved: readonly SavedMapping[],
+): InitialMapping {
   const matched = saved.find((entry) => entry.name === staged.matchedMappingName);
-  if (matched) return { mapping: restrictToHeaders(matched.mapping, staged.headers), savedName: matched.name };
+  if (matched)
+    return { mapping: restrictToHeaders(matched.mapping, staged.headers), savedName: matched.name };
   return { mapping: restrictToHeaders(staged.suggestedMapping, staged.headers), savedName: null };
 }
 

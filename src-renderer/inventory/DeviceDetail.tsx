@@ -25,7 +25,12 @@ export function DeviceDetail() {
     if (detailId === null) return undefined;
     function onKeyDown(event: KeyboardEvent): void {
       // A modal dialog above the panel handles its own Esc.
-      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('dialog[open]')) return;
+      if (
+        event.key !== 'Escape' ||
+        event.defaultPrevented ||
+        document.querySelector('dialog[open]')
+      )
+        return;
       event.preventDefault();
       closeDetail();
       returnFocusToTable();
@@ -83,7 +88,11 @@ function DeviceFields({ device }: { device: DeviceRecord }) {
       </FieldGroup>
       <FieldGroup title="UDI">
         <Field label="Device identifier (DI)" value={device.udiDeviceIdentifier} monospace />
-        <Field label="Production identifier (PI)" value={device.udiProductionIdentifier} monospace />
+        <Field
+          label="Production identifier (PI)"
+          value={device.udiProductionIdentifier}
+          monospace
+        />
         <Field label="Issuing agency" value={device.udiIssuer} />
       </FieldGroup>
       <FieldGroup title="Location">
@@ -109,7 +118,11 @@ function DeviceFields({ device }: { device: DeviceRecord }) {
       </FieldGroup>
       <section className="field-group">
         <h3>Notes</h3>
-        {device.notes ? <p className="detail-panel__notes">{device.notes}</p> : <p className="muted">No notes.</p>}
+        {device.notes ? (
+          <p className="detail-panel__notes">{device.notes}</p>
+        ) : (
+          <p className="muted">No notes.</p>
+        )}
       </section>
     </>
   );
@@ -124,12 +137,22 @@ function FieldGroup({ title, children }: { title: string; children: ReactNode })
   );
 }
 
-function Field({ label, value, monospace }: { label: string; value: ReactNode; monospace?: boolean }) {
+function Field({
+  label,
+  value,
+  monospace,
+}: {
+  label: string;
+  value: ReactNode;
+  monospace?: boolean;
+}) {
   const missing = value === null || value === undefined || value === '';
   return (
     <>
       <dt>{label}</dt>
-      <dd className={missing ? 'muted' : monospace ? 'mono' : undefined}>{missing ? '—' : value}</dd>
+      <dd className={missing ? 'muted' : monospace ? 'mono' : undefined}>
+        {missing ? '—' : value}
+      </dd>
     </>
   );
 }

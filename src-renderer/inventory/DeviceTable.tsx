@@ -7,7 +7,12 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import type { KeyboardEvent } from 'react';
 import type { DeviceRecord } from '../../src-preload/contract';
 import { formatCount } from '../shared/format';
-import { clampIndex, computeVirtualWindow, rowsPerPage, scrollTopToReveal } from '../shared/virtualWindow';
+import {
+  clampIndex,
+  computeVirtualWindow,
+  rowsPerPage,
+  scrollTopToReveal,
+} from '../shared/virtualWindow';
 import { deviceColumns } from './columns';
 import { filtersActive } from './deviceQuery';
 import { useInventoryStore } from './inventoryStore';
@@ -192,12 +197,17 @@ export function DeviceTable() {
         })}
       </div>
       <div className="device-grid__body" role="rowgroup" style={{ height: totalHeight }}>
-        <div className="device-grid__rows" style={{ transform: `translateY(${first * rowHeight}px)` }}>
+        <div
+          className="device-grid__rows"
+          style={{ transform: `translateY(${first * rowHeight}px)` }}
+        >
           {rows}
         </div>
         {empty ? (
           <p className="device-grid__empty" role="status">
-            {filtered ? 'No device matches these filters.' : 'The inventory is empty. Import a CSV file to add devices.'}
+            {filtered
+              ? 'No device matches these filters.'
+              : 'The inventory is empty. Import a CSV file to add devices.'}
           </p>
         ) : null}
         {loadError ? (
@@ -218,7 +228,7 @@ interface DeviceRowProps {
   device: DeviceRecord;
   active: boolean;
   selected: boolean;
-  onOpen(): void;
+  onOpen: () => void;
 }
 
 function DeviceRow({ index, device, active, selected, onOpen }: DeviceRowProps) {
@@ -239,7 +249,11 @@ function DeviceRow({ index, device, active, selected, onOpen }: DeviceRowProps) 
       onClick={onOpen}
     >
       {deviceColumns.map((column) => (
-        <div key={column.key} className={column.monospace ? 'cell cell--mono' : 'cell'} role="gridcell">
+        <div
+          key={column.key}
+          className={column.monospace ? 'cell cell--mono' : 'cell'}
+          role="gridcell"
+        >
           {column.render(device)}
         </div>
       ))}

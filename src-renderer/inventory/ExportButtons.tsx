@@ -19,7 +19,12 @@ export function ExportButtons() {
 
   return (
     <div className="button-group" role="group" aria-label="Export inventory">
-      <button type="button" className="button" disabled={running !== null} onClick={() => void exportAs('csv')}>
+      <button
+        type="button"
+        className="button"
+        disabled={running !== null}
+        onClick={() => void exportAs('csv')}
+      >
         {running === 'csv' ? 'Exporting…' : 'Export CSV'}
       </button>
       <button

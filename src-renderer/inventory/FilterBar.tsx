@@ -49,7 +49,12 @@ export function FilterBar() {
         options={lifecycleStates.map((value) => ({ value, label: lifecycleLabels[value] }))}
         onChange={(lifecycleState) => setFilters({ lifecycleState })}
       />
-      <button type="button" className="button" onClick={clearFilters} disabled={!filtersActive(filters)}>
+      <button
+        type="button"
+        className="button"
+        onClick={clearFilters}
+        disabled={!filtersActive(filters)}
+      >
         Clear filters
       </button>
     </div>
@@ -106,7 +111,7 @@ function FilterSelect<Value extends string>(props: {
   label: string;
   value: Value | null;
   options: readonly Option<Value>[];
-  onChange(value: Value | null): void;
+  onChange: (value: Value | null) => void;
 }) {
   const id = useId();
   const { label, value, options, onChange } = props;
@@ -141,10 +146,14 @@ export function ResultCount() {
   const filtered = useInventoryStore((state) => filtersActive(state.filters));
   let text: string;
   if (total === null) text = 'Loading…';
-  else if (filtered && inventorySize !== null) text = `${formatCount(total)} of ${formatQuantity(inventorySize, 'device')}`;
+  else if (filtered && inventorySize !== null)
+    text = `${formatCount(total)} of ${formatQuantity(inventorySize, 'device')}`;
   else text = formatQuantity(total, 'device');
   return (
-    <output className={totalCurrent ? 'result-count' : 'result-count result-count--stale'} data-testid="result-count">
+    <output
+      className={totalCurrent ? 'result-count' : 'result-count result-count--stale'}
+      data-testid="result-count"
+    >
       {text}
     </output>
   );

@@ -11,17 +11,39 @@ export interface DeviceColumn {
   label: string;
   /** The field the column sorts by; null for columns main cannot sort. */
   sortField: DeviceSortField | null;
-  render(device: DeviceRecord): ReactNode;
+  render: (device: DeviceRecord) => ReactNode;
   /** Monospaced cells line up identifiers digit under digit. */
   monospace?: boolean;
 }
 
 export const deviceColumns: readonly DeviceColumn[] = [
-  { key: 'assetTag', label: 'Asset tag', sortField: 'assetTag', render: (device) => device.assetTag, monospace: true },
-  { key: 'manufacturer', label: 'Manufacturer', sortField: 'manufacturer', render: (device) => device.manufacturer },
+  {
+    key: 'assetTag',
+    label: 'Asset tag',
+    sortField: 'assetTag',
+    render: (device) => device.assetTag,
+    monospace: true,
+  },
+  {
+    key: 'manufacturer',
+    label: 'Manufacturer',
+    sortField: 'manufacturer',
+    render: (device) => device.manufacturer,
+  },
   { key: 'model', label: 'Model', sortField: 'model', render: (device) => device.model },
-  { key: 'serial', label: 'Serial', sortField: 'serialNumber', render: (device) => device.serialNumber, monospace: true },
-  { key: 'class', label: 'Class', sortField: 'deviceClass', render: (device) => deviceClassLabels[device.deviceClass] },
+  {
+    key: 'serial',
+    label: 'Serial',
+    sortField: 'serialNumber',
+    render: (device) => device.serialNumber,
+    monospace: true,
+  },
+  {
+    key: 'class',
+    label: 'Class',
+    sortField: 'deviceClass',
+    render: (device) => deviceClassLabels[device.deviceClass],
+  },
   {
     key: 'criticality',
     label: 'Criticality',
@@ -34,14 +56,28 @@ export const deviceColumns: readonly DeviceColumn[] = [
     sortField: 'site',
     render: (device) => joinPresent([device.site, device.building, device.room], ' / '),
   },
-  { key: 'ip', label: 'IP address', sortField: null, render: (device) => device.ipAddress, monospace: true },
-  { key: 'firmware', label: 'Firmware', sortField: null, render: (device) => device.firmwareVersion, monospace: true },
+  {
+    key: 'ip',
+    label: 'IP address',
+    sortField: null,
+    render: (device) => device.ipAddress,
+    monospace: true,
+  },
+  {
+    key: 'firmware',
+    label: 'Firmware',
+    sortField: null,
+    render: (device) => device.firmwareVersion,
+    monospace: true,
+  },
   {
     key: 'lifecycle',
     label: 'Lifecycle',
     sortField: 'lifecycleState',
     render: (device) => (
-      <span className={`lifecycle lifecycle--${device.lifecycleState}`}>{lifecycleLabels[device.lifecycleState]}</span>
+      <span className={`lifecycle lifecycle--${device.lifecycleState}`}>
+        {lifecycleLabels[device.lifecycleState]}
+      </span>
     ),
   },
 ];

@@ -14,7 +14,9 @@ describe('buildDeviceQuery', () => {
 
   it('trims the search text and drops it when blank', () => {
     expect(buildDeviceQuery({ ...noFilters, text: '  icu ' }, defaultSort, 0, 10).text).toBe('icu');
-    expect(buildDeviceQuery({ ...noFilters, text: '   ' }, defaultSort, 0, 10)).not.toHaveProperty('text');
+    expect(buildDeviceQuery({ ...noFilters, text: '   ' }, defaultSort, 0, 10)).not.toHaveProperty(
+      'text',
+    );
   });
 
   it('makes requests the contract schema accepts, even for overlong search text', () => {

@@ -41,18 +41,18 @@ interface InventoryState {
   detail: DeviceRecord | null;
   detailError: string | null;
 
-  setFilters(change: Partial<DeviceFilters>): void;
-  clearFilters(): void;
-  toggleSort(field: DeviceSortField): void;
-  setVisibleRange(range: PageRange): void;
-  setActiveIndex(index: number): void;
+  setFilters: (change: Partial<DeviceFilters>) => void;
+  clearFilters: () => void;
+  toggleSort: (field: DeviceSortField) => void;
+  setVisibleRange: (range: PageRange) => void;
+  setActiveIndex: (index: number) => void;
   /** Reloads everything, as after an import. */
-  refresh(): void;
-  loadFacets(): Promise<void>;
-  openDetail(id: number): Promise<void>;
-  closeDetail(): void;
+  refresh: () => void;
+  loadFacets: () => Promise<void>;
+  openDetail: (id: number) => Promise<void>;
+  closeDetail: () => void;
   /** Forgets all loaded data, as when the session ends. */
-  reset(): void;
+  reset: () => void;
 }
 
 function freshQueryState(generation: number) {
@@ -85,7 +85,10 @@ export const useInventoryStore = create<InventoryState>()((set, get) => {
 
   async function loadPage(page: number, cache: PageCache<DeviceRecord>): Promise<void> {
     const { filters, sort } = get();
-    const result = await call('devices:list', buildDeviceQuery(filters, sort, page * pageSize, pageSize));
+    const result = await call(
+      'devices:list',
+      buildDeviceQuery(filters, sort, page * pageSize, pageSize),
+    );
     if (get().cache !== cache) return;
     if (!result.ok) {
       cache.markFailed(page);

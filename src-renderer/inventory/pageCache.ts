@@ -19,17 +19,17 @@ export interface PageRange {
 export interface PageCache<Row> {
   readonly pageSize: number;
   /** The row at `index`, or undefined while its page is not loaded. */
-  rowAt(index: number): Row | undefined;
+  rowAt: (index: number) => Row | undefined;
   /** Pages covering `range` that are neither loaded nor loading, nearest to `range.first` first. */
-  missingPages(range: PageRange): number[];
-  markLoading(page: number): void;
+  missingPages: (range: PageRange) => number[];
+  markLoading: (page: number) => void;
   /** Forgets that a page is loading (its request failed), so it may be asked for again. */
-  markFailed(page: number): void;
-  isLoading(page: number): boolean;
-  loadingCount(): number;
+  markFailed: (page: number) => void;
+  isLoading: (page: number) => boolean;
+  loadingCount: () => number;
   /** Stores a loaded page, evicting the least recently used pages outside `keep`. */
-  store(page: number, rows: readonly Row[], keep: PageRange): void;
-  loadedPageCount(): number;
+  store: (page: number, rows: readonly Row[], keep: PageRange) => void;
+  loadedPageCount: () => number;
 }
 
 /** Page indexes whose rows intersect [first, last). */
@@ -44,8 +44,10 @@ export function pagesCovering(range: PageRange, pageSize: number): number[] {
 
 export function createPageCache<Row>(options: PageCacheOptions): PageCache<Row> {
   const { pageSize, maxPages } = options;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
-  if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError('maxPages must be a positive integer');
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new RangeError('pageSize must be a positive integer');
+  if (!Number.isInteger(maxPages) || maxPages < 1)
+    throw new RangeError('maxPages must be a positive integer');
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   const pages = new Map<number, readonly Row[]>();
   const loading = new Set<number>();
@@ -73,7 +75,9 @@ export function createPageCache<Row>(options: PageCacheOptions): PageCache<Row> 
       return rows[index - page * pageSize];
     },
     missingPages(range) {
-      return pagesCovering(range, pageSize).filter((page) => !pages.has(page) && !loading.has(page));
+      return pagesCovering(range, pageSize).filter(
+        (page) => !pages.has(page) && !loading.has(page),
+      );
     },
     markLoading(page) {
       loading.add(page);

@@ -9,7 +9,8 @@ const usernamePattern = /^[a-z0-9][a-z0-9._-]*$/;
 /** A message saying what is wrong with the username, or null when it is acceptable. */
 export function usernameProblem(username: string): string | null {
   if (username === '') return 'Enter a username.';
-  if (username.length > maximumUsernameLength) return `Use at most ${maximumUsernameLength} characters.`;
+  if (username.length > maximumUsernameLength)
+    return `Use at most ${maximumUsernameLength} characters.`;
   if (!usernamePattern.test(username)) {
     return 'Use lowercase letters, digits, dot, dash and underscore, starting with a letter or digit.';
   }

@@ -22,12 +22,12 @@ interface SessionState {
   notice: string | null;
   /** The last username typed or used, kept across a lock so only the password is retyped. */
   lastUsername: string;
-  loadStatus(): Promise<void>;
-  signedIn(user: SessionUser): void;
-  lock(): Promise<void>;
+  loadStatus: () => Promise<void>;
+  signedIn: (user: SessionUser) => void;
+  lock: () => Promise<void>;
   /** The session ended outside this window's control. */
-  ended(notice: string): void;
-  rememberUsername(username: string): void;
+  ended: (notice: string) => void;
+  rememberUsername: (username: string) => void;
 }
 
 /** Callbacks run whenever the session ends, to drop data the locked window must not keep. */

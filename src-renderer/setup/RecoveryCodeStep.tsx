@@ -2,7 +2,13 @@
 // Invariant: the console cannot be entered from here until the confirmation box is ticked.
 import { useState } from 'react';
 
-export function RecoveryCodeStep({ recoveryCode, onStored }: { recoveryCode: string; onStored(): void }) {
+export function RecoveryCodeStep({
+  recoveryCode,
+  onStored,
+}: {
+  recoveryCode: string;
+  onStored: () => void;
+}) {
   const [stored, setStored] = useState(false);
   return (
     <main className="gate">
@@ -17,8 +23,8 @@ export function RecoveryCodeStep({ recoveryCode, onStored }: { recoveryCode: str
         <p className="gate__brand">Wardkeep</p>
         <h1 id="recovery-title">Recovery code</h1>
         <p className="gate__lead">
-          This code opens the console if every administrator password is lost. <strong>It is shown only this once</strong>{' '}
-          and cannot be displayed again.
+          This code opens the console if every administrator password is lost.{' '}
+          <strong>It is shown only this once</strong> and cannot be displayed again.
         </p>
         <output className="recovery__code" aria-label="Recovery code" data-testid="recovery-code">
           {recoveryCode}
@@ -26,7 +32,10 @@ export function RecoveryCodeStep({ recoveryCode, onStored }: { recoveryCode: str
         <ol className="recovery__steps">
           <li>Print this page, or copy the code by hand onto paper.</li>
           <li>Seal it in an envelope, sign across the seal, and date it.</li>
-          <li>Store the envelope where your emergency procedures say (for example the department safe).</li>
+          <li>
+            Store the envelope where your emergency procedures say (for example the department
+            safe).
+          </li>
           <li>Do not keep the code on this computer, in e-mail, or in a photo.</li>
         </ol>
         <div className="recovery__controls">
@@ -35,7 +44,11 @@ export function RecoveryCodeStep({ recoveryCode, onStored }: { recoveryCode: str
           </button>
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={stored} onChange={(event) => setStored(event.target.checked)} />
+          <input
+            type="checkbox"
+            checked={stored}
+            onChange={(event) => setStored(event.target.checked)}
+          />
           I have stored the recovery code
         </label>
         <div className="gate__actions">

@@ -7,7 +7,11 @@ import { call } from '../api/wardkeep';
 import { Alert } from '../shared/Alert';
 import { PasswordRules } from '../shared/PasswordRules';
 import { TextField } from '../shared/TextField';
-import { checkNewPassword, newPasswordAcceptable, usernameProblem } from '../session/credentialRules';
+import {
+  checkNewPassword,
+  newPasswordAcceptable,
+  usernameProblem,
+} from '../session/credentialRules';
 import { useSessionStore } from '../session/sessionStore';
 import { RecoveryCodeStep } from './RecoveryCodeStep';
 
@@ -35,7 +39,11 @@ export function SetupView() {
   return <CreateAdministratorForm onCreated={setCreated} />;
 }
 
-function CreateAdministratorForm({ onCreated }: { onCreated(created: CreatedAdministrator): void }) {
+function CreateAdministratorForm({
+  onCreated,
+}: {
+  onCreated: (created: CreatedAdministrator) => void;
+}) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [repeated, setRepeated] = useState('');
@@ -52,7 +60,11 @@ function CreateAdministratorForm({ onCreated }: { onCreated(created: CreatedAdmi
     if (busy || usernameProblem(username) !== null || !newPasswordAcceptable(checks)) return;
     setBusy(true);
     setServerError(null);
-    const result = await call('session:setup', { username, password }, ['password.weak', 'ipc.payload', 'setup.done']);
+    const result = await call('session:setup', { username, password }, [
+      'password.weak',
+      'ipc.payload',
+      'setup.done',
+    ]);
     setBusy(false);
     if (result.ok) {
       setPassword('');
@@ -82,8 +94,8 @@ function CreateAdministratorForm({ onCreated }: { onCreated(created: CreatedAdmi
         <p className="gate__brand">Wardkeep</p>
         <h1 id="setup-title">Set up this console</h1>
         <p className="gate__lead">
-          Create the first administrator. There is no default account: this one manages the console and the accounts
-          of everyone else.
+          Create the first administrator. There is no default account: this one manages the console
+          and the accounts of everyone else.
         </p>
         <TextField
           label="Administrator username"

@@ -13,7 +13,11 @@ interface AlertProps {
 
 export function Alert({ tone, title, children, testId }: AlertProps) {
   return (
-    <div className={`alert alert--${tone}`} role={tone === 'error' ? 'alert' : 'status'} data-testid={testId}>
+    <div
+      className={`alert alert--${tone}`}
+      role={tone === 'error' ? 'alert' : 'status'}
+      data-testid={testId}
+    >
       {title ? <strong className="alert__title">{title}</strong> : null}
       <div className="alert__body">{children}</div>
     </div>

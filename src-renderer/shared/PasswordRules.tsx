@@ -23,7 +23,9 @@ function RuleItem({ met, children }: { met: boolean | null; children: ReactNode 
         {prefix}
       </span>
       {children}
-      {met === null ? null : <span className="visually-hidden">{met ? ' (met)' : ' (not met yet)'}</span>}
+      {met === null ? null : (
+        <span className="visually-hidden">{met ? ' (met)' : ' (not met yet)'}</span>
+      )}
     </li>
   );
 }

@@ -4,10 +4,13 @@
 import { useId } from 'react';
 import type { InputHTMLAttributes, Ref } from 'react';
 
-interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'value'> {
+interface TextFieldProps extends Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'id' | 'onChange' | 'value'
+> {
   label: string;
   value: string;
-  onValueChange(value: string): void;
+  onValueChange: (value: string) => void;
   hint?: string;
   error?: string | null;
   inputRef?: Ref<HTMLInputElement>;
@@ -28,7 +31,9 @@ export function TextField({
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy =
-    [hint ? hintId : null, error ? errorId : null, alsoDescribedBy ?? null].filter(Boolean).join(' ') || undefined;
+    [hint ? hintId : null, error ? errorId : null, alsoDescribedBy ?? null]
+      .filter(Boolean)
+      .join(' ') || undefined;
   return (
     <div className={['field', className].filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>

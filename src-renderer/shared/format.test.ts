@@ -14,7 +14,9 @@ describe('formatQuantity', () => {
 
 describe('joinPresent', () => {
   it('skips missing and blank parts', () => {
-    expect(joinPresent(['North', null, ' ', 'B2', undefined, '3.114'], ' / ')).toBe('North / B2 / 3.114');
+    expect(joinPresent(['North', null, ' ', 'B2', undefined, '3.114'], ' / ')).toBe(
+      'North / B2 / 3.114',
+    );
     expect(joinPresent([null, null], ' / ')).toBe('');
   });
 });

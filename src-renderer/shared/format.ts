@@ -12,8 +12,13 @@ export function formatQuantity(value: number, singular: string, plural = `${sing
 }
 
 /** The parts that are present, joined; an empty string when none is. */
-export function joinPresent(parts: ReadonlyArray<string | null | undefined>, separator: string): string {
-  return parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(separator);
+export function joinPresent(
+  parts: ReadonlyArray<string | null | undefined>,
+  separator: string,
+): string {
+  return parts
+    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+    .join(separator);
 }
 
 /** Whole percent of `done` over `total`, clamped to 0..100; 0 when the total is unknown. */

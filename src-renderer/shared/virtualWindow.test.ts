@@ -45,7 +45,13 @@ describe('computeVirtualWindow', () => {
   });
 
   it('renders at least one row before layout has measured the viewport', () => {
-    const window = computeVirtualWindow({ ...base, viewportHeight: 0, overscan: 0, scrollTop: 0, rowCount: 10 });
+    const window = computeVirtualWindow({
+      ...base,
+      viewportHeight: 0,
+      overscan: 0,
+      scrollTop: 0,
+      rowCount: 10,
+    });
     expect(window.last - window.first).toBe(1);
   });
 });

@@ -35,8 +35,8 @@ function viewFor(phase: SessionPhase): ReactNode {
             <p className="gate__brand">Wardkeep</p>
             <h1>The console cannot start</h1>
             <p className="gate__lead">
-              The window could not reach the Wardkeep service. Close the window and open Wardkeep again; if it keeps
-              happening, report the message shown above to your administrator.
+              The window could not reach the Wardkeep service. Close the window and open Wardkeep
+              again; if it keeps happening, report the message shown above to your administrator.
             </p>
           </div>
         </main>

@@ -10,7 +10,9 @@ export function ErrorBanner() {
     <div className="error-banner" role="alert" data-testid="error-banner">
       <span className="error-banner__message">{banner.message}</span>
       <code className="error-banner__code">{banner.code}</code>
-      {banner.channel ? <span className="error-banner__channel">during {banner.channel}</span> : null}
+      {banner.channel ? (
+        <span className="error-banner__channel">during {banner.channel}</span>
+      ) : null}
       <button type="button" className="button button--small" onClick={dismiss}>
         Dismiss
       </button>

@@ -9,8 +9,8 @@ export interface BannerError extends WardkeepError {
 
 interface ErrorState {
   banner: BannerError | null;
-  showError(error: WardkeepError, channel: Channel | null): void;
-  dismiss(): void;
+  showError: (error: WardkeepError, channel: Channel | null) => void;
+  dismiss: () => void;
 }
 
 export const useErrorStore = create<ErrorState>()((set) => ({

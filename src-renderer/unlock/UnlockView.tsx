@@ -6,7 +6,11 @@ import { call } from '../api/wardkeep';
 import { Alert } from '../shared/Alert';
 import { PasswordRules } from '../shared/PasswordRules';
 import { TextField } from '../shared/TextField';
-import { checkNewPassword, newPasswordAcceptable, usernameProblem } from '../session/credentialRules';
+import {
+  checkNewPassword,
+  newPasswordAcceptable,
+  usernameProblem,
+} from '../session/credentialRules';
 import { useSessionStore } from '../session/sessionStore';
 
 export function UnlockView() {
@@ -22,7 +26,7 @@ export function UnlockView() {
   );
 }
 
-function SignInForm({ onUseRecovery }: { onUseRecovery(): void }) {
+function SignInForm({ onUseRecovery }: { onUseRecovery: () => void }) {
   const lastUsername = useSessionStore((state) => state.lastUsername);
   const notice = useSessionStore((state) => state.notice);
   const signedIn = useSessionStore((state) => state.signedIn);
@@ -56,7 +60,10 @@ function SignInForm({ onUseRecovery }: { onUseRecovery(): void }) {
     setBusy(true);
     setError(null);
     rememberUsername(username);
-    const result = await call('session:unlock', { username, password }, ['auth.invalid', 'ipc.payload']);
+    const result = await call('session:unlock', { username, password }, [
+      'auth.invalid',
+      'ipc.payload',
+    ]);
     setBusy(false);
     setPassword('');
     if (result.ok) {
@@ -79,7 +86,11 @@ function SignInForm({ onUseRecovery }: { onUseRecovery(): void }) {
     >
       <p className="gate__brand">Wardkeep</p>
       <h1 id="unlock-title">Console locked</h1>
-      {notice ? <Alert tone="notice">{notice}</Alert> : <p className="gate__lead">Sign in to open the console.</p>}
+      {notice ? (
+        <Alert tone="notice">{notice}</Alert>
+      ) : (
+        <p className="gate__lead">Sign in to open the console.</p>
+      )}
       <TextField
         label="Username"
         value={username}
@@ -116,7 +127,7 @@ function SignInForm({ onUseRecovery }: { onUseRecovery(): void }) {
   );
 }
 
-function RecoverForm({ onBack }: { onBack(): void }) {
+function RecoverForm({ onBack }: { onBack: () => void }) {
   const lastUsername = useSessionStore((state) => state.lastUsername);
   const signedIn = useSessionStore((state) => state.signedIn);
   const [recoveryCode, setRecoveryCode] = useState('');
@@ -133,7 +144,12 @@ function RecoverForm({ onBack }: { onBack(): void }) {
 
   async function submit(): Promise<void> {
     setSubmitted(true);
-    if (busy || recoveryCode.trim() === '' || usernameProblem(username) !== null || !newPasswordAcceptable(checks)) {
+    if (
+      busy ||
+      recoveryCode.trim() === '' ||
+      usernameProblem(username) !== null ||
+      !newPasswordAcceptable(checks)
+    ) {
       return;
     }
     setBusy(true);
@@ -167,7 +183,8 @@ function RecoverForm({ onBack }: { onBack(): void }) {
       <p className="gate__brand">Wardkeep</p>
       <h1 id="recover-title">Recover access</h1>
       <p className="gate__lead">
-        Enter the sealed recovery code printed at set-up, the account to recover, and a new password for it.
+        Enter the sealed recovery code printed at set-up, the account to recover, and a new password
+        for it.
       </p>
       <TextField
         label="Recovery code"

@@ -22,7 +22,12 @@ setLogSink(() => undefined);
 const deviceCount = Number(process.env.WARDKEEP_BENCH_DEVICES ?? 100_000);
 const workDir = mkdtempSync(join(tmpdir(), 'wardkeep-bench-'));
 
-function emit(figure: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+function emit(
+  figure: string,
+  value: number,
+  unit: string,
+  extra: Record<string, unknown> = {},
+): void {
   console.log(JSON.stringify({ figure, value: Math.round(value * 100) / 100, unit, ...extra }));
 }
 
@@ -37,15 +42,24 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function timeImport(kind: 'encrypted' | 'plain', content: string, run: number): Promise<{ ms: number; db: SqliteDatabase }> {
+async function timeImport(
+  kind: 'encrypted' | 'plain',
+  content: string,
+  run: number,
+): Promise<{ ms: number; db: SqliteDatabase }> {
   const file = join(workDir, `${kind}-${run}.db`);
-  const db = kind === 'encrypted' ? openDatabase(file, randomBytes(32)) : openPlainDatabaseForBenchmark(file);
+  const db =
+    kind === 'encrypted'
+      ? openDatabase(file, randomBytes(32))
+      : openPlainDatabaseForBenchmark(file);
   const inventory = createInventoryService({ db, clock: systemClock, ids: randomIds });
   const started = performance.now();
   const report = await inventory.importFile('bench.csv', content, { skipInvalid: false });
   const ms = performance.now() - started;
   if (!report.committed || report.created !== deviceCount) {
-    throw new Error(`benchmark import failed: ${JSON.stringify({ ...report, issues: report.issues.slice(0, 3) })}`);
+    throw new Error(
+      `benchmark import failed: ${JSON.stringify({ ...report, issues: report.issues.slice(0, 3) })}`,
+    );
   }
   inventory.dispose();
   return { ms, db };
@@ -70,12 +84,19 @@ async function main(): Promise<void> {
   }
   const encryptedMs = median(encryptedRuns);
   const plainMs = median(plainRuns);
-  emit('import_100k_encrypted_ms', encryptedMs, 'ms', { target: '<= 5000', runs: encryptedRuns.map(Math.round) });
+  emit('import_100k_encrypted_ms', encryptedMs, 'ms', {
+    target: '<= 5000',
+    runs: encryptedRuns.map(Math.round),
+  });
   emit('import_100k_plain_ms', plainMs, 'ms', { runs: plainRuns.map(Math.round) });
   emit('import_encrypted_to_plain_ratio', encryptedMs / plainMs, 'ratio', { target: '<= 1.4' });
 
   // Filtered pages over the encrypted 100k inventory: the queries the inventory view makes.
-  const inventory = createInventoryService({ db: encryptedDb!, clock: systemClock, ids: randomIds });
+  const inventory = createInventoryService({
+    db: encryptedDb!,
+    clock: systemClock,
+    ids: randomIds,
+  });
   const facets = inventory.facets();
   const queries: Record<string, DeviceQueryInput> = {
     first_page: {},
@@ -86,7 +107,12 @@ async function main(): Promise<void> {
     site_and_lifecycle: { site: facets.sites[0] ?? 'x', lifecycleState: 'in_service' },
     sorted_by_manufacturer_desc: { sort: 'manufacturer', descending: true },
     deep_page: { offset: deviceCount - 200, limit: 100 },
-    text_and_filter_sorted: { text: 'pump', criticality: 'life_sustaining', sort: 'updatedAt', offset: 100 },
+    text_and_filter_sorted: {
+      text: 'pump',
+      criticality: 'life_sustaining',
+      sort: 'updatedAt',
+      offset: 100,
+    },
   };
   let worstMedian = 0;
   for (const [name, query] of Object.entries(queries)) {
@@ -100,14 +126,21 @@ async function main(): Promise<void> {
       times.push(performance.now() - started);
     }
     worstMedian = Math.max(worstMedian, median(times));
-    emit(`page_${name}_ms`, median(times), 'ms', { p95: Math.round(percentile(times, 95) * 100) / 100, matches: total });
+    emit(`page_${name}_ms`, median(times), 'ms', {
+      p95: Math.round(percentile(times, 95) * 100) / 100,
+      matches: total,
+    });
   }
   emit('filtered_page_worst_median_ms', worstMedian, 'ms', { target: '<= 20' });
   inventory.dispose();
   encryptedDb!.close();
 
   // Unlock: Argon2id on the password slot, open and key-check the database, find the account.
-  const vault = createVault({ dataDir: join(workDir, 'vault'), clock: systemClock, ids: randomIds });
+  const vault = createVault({
+    dataDir: join(workDir, 'vault'),
+    clock: systemClock,
+    ids: randomIds,
+  });
   const password = randomBytes(18).toString('base64');
   (await vault.setup('bench', password)).store.close();
   const unlockTimes: number[] = [];
@@ -117,7 +150,10 @@ async function main(): Promise<void> {
     unlockTimes.push(performance.now() - started);
     store.close();
   }
-  emit('unlock_ms', median(unlockTimes), 'ms', { target: '<= 500', runs: unlockTimes.map(Math.round) });
+  emit('unlock_ms', median(unlockTimes), 'ms', {
+    target: '<= 500',
+    runs: unlockTimes.map(Math.round),
+  });
 }
 
 main()

@@ -51,7 +51,8 @@ function installTestBridge(token: string, origin: string): void {
   const streamOpen = new Promise<void>((resolve, reject) => {
     fetch(`${origin}/events`, { headers })
       .then((response) => {
-        if (!response.ok || response.body === null) throw new Error(`event stream refused: HTTP ${response.status}`);
+        if (!response.ok || response.body === null)
+          throw new Error(`event stream refused: HTTP ${response.status}`);
         return readStream(response.body, resolve);
       })
       .catch(reject);
@@ -66,7 +67,10 @@ function installTestBridge(token: string, origin: string): void {
         body: JSON.stringify(request),
       });
       if (!response.ok) {
-        return { ok: false, error: { code: 'internal', message: `test transport: HTTP ${response.status}` } };
+        return {
+          ok: false,
+          error: { code: 'internal', message: `test transport: HTTP ${response.status}` },
+        };
       }
       return (await response.json()) as Result<unknown>;
     },
@@ -80,7 +84,12 @@ function installTestBridge(token: string, origin: string): void {
     },
   });
 
-  Object.defineProperty(globalThis, 'wardkeep', { value: api, enumerable: true, writable: false, configurable: false });
+  Object.defineProperty(globalThis, 'wardkeep', {
+    value: api,
+    enumerable: true,
+    writable: false,
+    configurable: false,
+  });
 }
 
 // Init scripts run in every document, about:blank included: only the app's origin gets a bridge.

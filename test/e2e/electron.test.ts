@@ -19,11 +19,16 @@ type ElectronBinary = { found: true; path: string } | { found: false; reason: st
 function findElectronBinary(): ElectronBinary {
   try {
     const path: unknown = createRequire(join(projectRoot, 'package.json'))('electron');
-    if (typeof path !== 'string') return { found: false, reason: 'the electron package did not name a binary' };
-    if (!existsSync(path)) return { found: false, reason: `the Electron binary is missing at ${path}` };
+    if (typeof path !== 'string')
+      return { found: false, reason: 'the electron package did not name a binary' };
+    if (!existsSync(path))
+      return { found: false, reason: `the Electron binary is missing at ${path}` };
     return { found: true, path };
   } catch (error) {
-    return { found: false, reason: `the Electron binary is not installed (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      found: false,
+      reason: `the Electron binary is not installed (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }
 
@@ -48,7 +53,8 @@ describe.skipIf(!electronBinary.found)('the Electron app', () => {
 
   beforeAll(async () => {
     if (!electronBinary.found) return;
-    if (!existsSync(builtMain)) throw new Error(`${builtMain} is missing: run \`npm run build\` before this test`);
+    if (!existsSync(builtMain))
+      throw new Error(`${builtMain} is missing: run \`npm run build\` before this test`);
     dataDir = mkdtempSync(join(tmpdir(), 'wardkeep-electron-'));
     const environment: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) {
@@ -60,7 +66,11 @@ describe.skipIf(!electronBinary.found)('the Electron app', () => {
       executablePath: electronBinary.path,
       // Chromium refuses to run as root with its OS sandbox; the web preferences under test are
       // Electron's own and do not change.
-      args: [projectRoot, `--data-dir=${dataDir}`, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+      args: [
+        projectRoot,
+        `--data-dir=${dataDir}`,
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ],
       env: environment,
       timeout: 60_000,
     });
@@ -111,23 +121,35 @@ describe.skipIf(!electronBinary.found)('the Electron app', () => {
         module: typeof scope.module,
       };
     });
-    expect(globals).toEqual({ wardkeep: 'object', frozen: true, require: 'undefined', process: 'undefined', module: 'undefined' });
+    expect(globals).toEqual({
+      wardkeep: 'object',
+      frozen: true,
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+    });
   });
 
   it('answers a contract channel over IPC from the real services', async () => {
     const status = await page.evaluate(() => {
-      const scope = globalThis as unknown as { wardkeep: Record<string, (request: unknown) => Promise<unknown>> };
+      const scope = globalThis as unknown as {
+        wardkeep: Record<string, (request: unknown) => Promise<unknown>>;
+      };
       return scope.wardkeep['session:status']?.({});
     });
     expect(status).toEqual({ ok: true, value: { setupRequired: true, user: null } });
   });
 
   it('shows the first-run view on a fresh data folder', async () => {
-    await page.getByRole('heading', { name: 'Set up this console' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .getByRole('heading', { name: 'Set up this console' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
   });
 
   it('refuses pop-ups and navigation away from the app', async () => {
-    const popup = await page.evaluate(() => (globalThis as unknown as PageGlobal).open('https://example.org/') === null);
+    const popup = await page.evaluate(
+      () => (globalThis as unknown as PageGlobal).open('https://example.org/') === null,
+    );
     expect(popup).toBe(true);
     await page.evaluate(() => {
       (globalThis as unknown as PageGlobal).location.href = 'https://example.org/';

@@ -11,7 +11,20 @@ const password = generatedTestPassword();
 const seedClient = 'seed';
 let wardkeep: WardkeepSession;
 
-const headers = ['Tag', 'Equipment Maker', 'Model', 'Serial No', 'Type', 'Risk', 'Site', 'Building', 'Room', 'IP', 'Firmware', 'Status'];
+const headers = [
+  'Tag',
+  'Equipment Maker',
+  'Model',
+  'Serial No',
+  'Type',
+  'Risk',
+  'Site',
+  'Building',
+  'Room',
+  'IP',
+  'Firmware',
+  'Status',
+];
 const makers = ['Baxter', 'B. Braun', 'Philips', 'Dräger'];
 const types = ['Infusion pump', 'Patient monitor', 'Ventilator', 'Syringe pump'];
 
@@ -50,14 +63,25 @@ function sourceRows(): SourceRow[] {
       `${1 + (index % 3)}.${index % 10}.0`,
       'in service',
     ];
-    return { cells, valid: broken === undefined, tag, lifeSustaining: type === 'Ventilator' && broken === undefined, site };
+    return {
+      cells,
+      valid: broken === undefined,
+      tag,
+      lifeSustaining: type === 'Ventilator' && broken === undefined,
+      site,
+    };
   });
 }
 
 const rows = sourceRows();
 const validRows = rows.filter((row) => row.valid);
-const csv = [headers, ...rows.map((row) => row.cells)].map((cells) => cells.join(',')).join('\r\n') + '\r\n';
-const csvFile = { name: 'biomed-inventory.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') };
+const csv =
+  [headers, ...rows.map((row) => row.cells)].map((cells) => cells.join(',')).join('\r\n') + '\r\n';
+const csvFile = {
+  name: 'biomed-inventory.csv',
+  mimeType: 'text/csv',
+  buffer: Buffer.from(csv, 'utf8'),
+};
 
 beforeAll(async () => {
   wardkeep = await startWardkeep();
@@ -75,7 +99,10 @@ afterAll(async () => {
 });
 
 async function resultCount(text: string): Promise<void> {
-  await wardkeep.page.getByTestId('result-count').filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+  await wardkeep.page
+    .getByTestId('result-count')
+    .filter({ hasText: new RegExp(`^${text}$`) })
+    .waitFor();
 }
 
 function firstRow() {
@@ -90,7 +117,9 @@ describe('importing a CSV with errors', () => {
     await dialog.waitFor();
     await dialog.getByLabel('CSV file').setInputFiles(csvFile);
     await page.getByTestId('staged-summary').waitFor();
-    expect(await page.getByTestId('staged-summary').textContent()).toBe('biomed-inventory.csv: 40 rows, 12 columns');
+    expect(await page.getByTestId('staged-summary').textContent()).toBe(
+      'biomed-inventory.csv: 40 rows, 12 columns',
+    );
     expect(await page.getByTestId('mapping-missing').textContent()).toContain('Manufacturer');
     expect(await page.getByRole('button', { name: 'Check rows' }).isDisabled()).toBe(true);
     // Suggested from the headers: "Serial No" is the serial number, "Type" the device class.
@@ -109,12 +138,18 @@ describe('importing a CSV with errors', () => {
     await page.getByRole('button', { name: 'Check rows' }).click();
     const preview = page.getByTestId('import-preview');
     await preview.waitFor();
-    expect(await preview.locator('[data-stat="created"] dd').textContent()).toBe(String(validRows.length));
+    expect(await preview.locator('[data-stat="created"] dd').textContent()).toBe(
+      String(validRows.length),
+    );
     expect(await preview.locator('[data-stat="invalid"] dd').textContent()).toBe('3');
-    const issues = await page
-      .getByTestId('issue-table')
-      .locator('[role="row"][data-line]')
-      .evaluateAll((elements) => elements.map((element) => [Number(element.getAttribute('data-line')), element.getAttribute('data-column')]));
+    const issueRows = page.getByTestId('issue-table').locator('[role="row"][data-line]');
+    const issues: [number, string | null][] = [];
+    for (const row of await issueRows.all()) {
+      issues.push([
+        Number(await row.getAttribute('data-line')),
+        await row.getAttribute('data-column'),
+      ]);
+    }
     expect(issues).toEqual([...brokenRows.values()].map((broken) => [broken.line, broken.column]));
     await wardkeep.screenshot('11-import-preview');
   });
@@ -123,7 +158,9 @@ describe('importing a CSV with errors', () => {
     const { page } = wardkeep;
     await page.getByRole('button', { name: 'Import all 40' }).click();
     await page.getByTestId('import-refused').waitFor();
-    expect(await page.getByTestId('import-refused').textContent()).toContain('Nothing was imported');
+    expect(await page.getByTestId('import-refused').textContent()).toContain(
+      'Nothing was imported',
+    );
     const stored = await wardkeep.call(seedClient, 'devices:list', { limit: 1 });
     expect(stored.total).toBe(0);
     await wardkeep.screenshot('12-import-refused');
@@ -131,10 +168,14 @@ describe('importing a CSV with errors', () => {
 
   it('imports only the valid rows, with progress reaching done, and shows them in the table', async () => {
     const { page } = wardkeep;
-    await page.getByRole('button', { name: `Import valid rows only (${validRows.length})` }).click();
+    await page
+      .getByRole('button', { name: `Import valid rows only (${validRows.length})` })
+      .click();
     await page.getByTestId('import-report').waitFor();
     await page.locator('[data-testid="import-progress"][data-phase="done"]').waitFor();
-    expect(await page.locator('[data-stat="created"] dd').textContent()).toBe(String(validRows.length));
+    expect(await page.locator('[data-stat="created"] dd').textContent()).toBe(
+      String(validRows.length),
+    );
     expect(await page.locator('[data-stat="skipped"] dd').textContent()).toBe('3');
     await wardkeep.screenshot('13-import-report');
     await page.getByRole('button', { name: 'Close', exact: true }).click();
@@ -151,10 +192,14 @@ describe('importing a CSV with errors', () => {
     await page.getByRole('dialog').getByLabel('CSV file').setInputFiles(csvFile);
     await page.getByTestId('staged-summary').waitFor();
     expect(await page.getByLabel('Start from').inputValue()).toBe('Biomed export');
-    expect(await page.locator('select[data-field="manufacturer"]').inputValue()).toBe('Equipment Maker');
+    expect(await page.locator('select[data-field="manufacturer"]').inputValue()).toBe(
+      'Equipment Maker',
+    );
     await page.getByRole('button', { name: 'Check rows' }).click();
     await page.getByTestId('import-preview').waitFor();
-    expect(await page.locator('[data-stat="unchanged"] dd').textContent()).toBe(String(validRows.length));
+    expect(await page.locator('[data-stat="unchanged"] dd').textContent()).toBe(
+      String(validRows.length),
+    );
     expect(await page.locator('[data-stat="created"] dd').textContent()).toBe('0');
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -238,7 +283,10 @@ describe('finding devices', () => {
       page.getByRole('button', { name: 'Export FHIR' }).click(),
     ]);
     expect(fhirDownload.suggestedFilename()).toMatch(/\.json$/);
-    const bundle = JSON.parse(await readFile(await fhirDownload.path(), 'utf8')) as { resourceType: string; entry: unknown[] };
+    const bundle = JSON.parse(await readFile(await fhirDownload.path(), 'utf8')) as {
+      resourceType: string;
+      entry: unknown[];
+    };
     expect(bundle.resourceType).toBe('Bundle');
     expect(bundle.entry).toHaveLength(validRows.length);
   });

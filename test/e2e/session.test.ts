@@ -13,8 +13,12 @@ let wardkeep: WardkeepSession;
 
 /** A long entry of the common-password list main checks against, read at run time. */
 function commonPassword(): string | null {
-  const list = readFileSync(join(projectRoot, 'resources', 'common-passwords.txt'), 'utf8').split(/\r?\n/);
-  return list.find((entry) => entry.length >= 14 && !/\s/.test(entry) && !/(.)\1{3}/.test(entry)) ?? null;
+  const list = readFileSync(join(projectRoot, 'resources', 'common-passwords.txt'), 'utf8').split(
+    /\r?\n/,
+  );
+  return (
+    list.find((entry) => entry.length >= 14 && !/\s/.test(entry) && !/(.)\1{3}/.test(entry)) ?? null
+  );
 }
 
 beforeAll(async () => {
@@ -29,10 +33,12 @@ afterAll(async () => {
 describe('first run and the lock screen', () => {
   it('shows the set-up form with the password rules on a new data folder', async () => {
     const { page } = wardkeep;
-    await expect.poll(() => page.getByRole('heading', { name: 'Set up this console' }).isVisible()).toBe(true);
-    await expect.poll(() => page.getByRole('list', { name: 'Password rules' }).textContent()).toContain(
-      'At least 12 characters',
-    );
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Set up this console' }).isVisible())
+      .toBe(true);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Password rules' }).textContent())
+      .toContain('At least 12 characters');
     await wardkeep.screenshot('01-setup');
   });
 
@@ -66,7 +72,9 @@ describe('first run and the lock screen', () => {
     await page.getByLabel('I have stored the recovery code').check();
     await proceed.click();
     await page.getByTestId('signed-in-user').waitFor();
-    expect(await page.getByTestId('signed-in-user').textContent()).toMatch(/biomed\.lead\s*Administrator/);
+    expect(await page.getByTestId('signed-in-user').textContent()).toMatch(
+      /biomed\.lead\s*Administrator/,
+    );
     expect(await page.getByTestId('recovery-code').count()).toBe(0);
     await page.getByTestId('result-count').filter({ hasText: '0 devices' }).waitFor();
     await wardkeep.screenshot('04-inventory-empty');
@@ -87,10 +95,15 @@ describe('first run and the lock screen', () => {
     const { page } = wardkeep;
     await page.getByRole('button', { name: 'Lock' }).click();
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
-    const answer = page.waitForResponse((response) => response.url().endsWith('/ipc/session%3Aunlock'));
+    const answer = page.waitForResponse((response) =>
+      response.url().endsWith('/ipc/session%3Aunlock'),
+    );
     await page.getByLabel('Password').fill(generatedTestPassword());
     await page.getByRole('button', { name: 'Unlock' }).click();
-    const body = (await (await answer).json()) as { ok: boolean; error?: { code: string; message: string } };
+    const body = (await (await answer).json()) as {
+      ok: boolean;
+      error?: { code: string; message: string };
+    };
     expect(body.ok).toBe(false);
     expect(body.error?.code).toBe('auth.invalid');
     const error = page.getByTestId('unlock-error');
@@ -128,11 +141,15 @@ describe('first run and the lock screen', () => {
     expect(clientId).toBeDefined();
     registry.disconnect(clientId ?? '');
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
-    expect(await page.getByRole('status').first().textContent()).toContain('The console was locked');
+    expect(await page.getByRole('status').first().textContent()).toContain(
+      'The console was locked',
+    );
     expect(await page.getByTestId('signed-in-user').count()).toBe(0);
   });
 
   it('raises no error in the page console during all of this', () => {
-    expect(wardkeep.pageErrors.filter((text) => !text.includes('Failed to load resource'))).toEqual([]);
+    expect(wardkeep.pageErrors.filter((text) => !text.includes('Failed to load resource'))).toEqual(
+      [],
+    );
   });
 });

@@ -102,7 +102,10 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   response.end(text);
 }
 
@@ -122,7 +125,9 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const { registry } = options;
   const rendererDir = resolve(options.rendererDir ?? defaultRendererDir);
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Error(`${rendererDir}/index.html is missing: build the renderer first (npx electron-vite build)`);
+    throw new Error(
+      `${rendererDir}/index.html is missing: build the renderer first (npx electron-vite build)`,
+    );
   }
   const token = randomBytes(32).toString('base64url');
   const streams = new Map<string, ServerResponse>();
@@ -152,7 +157,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     return `browser:${clientId}`;
   }
 
-  async function handleIpc(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+  async function handleIpc(
+    request: IncomingMessage,
+    response: ServerResponse,
+    channel: string,
+  ): Promise<void> {
     if (request.method !== 'POST') return sendText(response, 405, 'POST only');
     const clientId = authorise(request, response);
     if (clientId === null) return undefined;
@@ -196,8 +205,13 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     return undefined;
   }
 
-  function handleStatic(request: IncomingMessage, response: ServerResponse, pathname: string): void {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'GET only');
+  function handleStatic(
+    request: IncomingMessage,
+    response: ServerResponse,
+    pathname: string,
+  ): void {
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return sendText(response, 405, 'GET only');
     let relative: string;
     try {
       relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
@@ -205,7 +219,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       return sendText(response, 400, 'bad path');
     }
     const file = normalize(join(rendererDir, relative));
-    if (!file.startsWith(rendererDir + sep) || !existsSync(file)) return sendText(response, 404, 'not found');
+    if (!file.startsWith(rendererDir + sep) || !existsSync(file))
+      return sendText(response, 404, 'not found');
     response.writeHead(200, {
       'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'content-security-policy': contentSecurityPolicy,
@@ -221,14 +236,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', origin);
     const route = url.pathname;
-    const answered =
-      route.startsWith('/ipc/')
-        ? handleIpc(request, response, decodeURIComponent(route.slice('/ipc/'.length)))
-        : route === '/events'
-          ? handleEvents(request, response)
-          : handleStatic(request, response, route);
+    const answered = route.startsWith('/ipc/')
+      ? handleIpc(request, response, decodeURIComponent(route.slice('/ipc/'.length)))
+      : route === '/events'
+        ? handleEvents(request, response)
+        : handleStatic(request, response, route);
     Promise.resolve(answered).catch((error: unknown) => {
-      if (!response.headersSent) sendText(response, 500, error instanceof Error ? error.message : String(error));
+      if (!response.headersSent)
+        sendText(response, 500, error instanceof Error ? error.message : String(error));
       else response.destroy();
     });
   });
@@ -261,7 +276,10 @@ export async function bundleBridgeShim(origin: string, token: string): Promise<s
     target: 'chrome120',
     write: false,
     logLevel: 'silent',
-    define: { wardkeepTestToken: JSON.stringify(token), wardkeepTestOrigin: JSON.stringify(origin) },
+    define: {
+      wardkeepTestToken: JSON.stringify(token),
+      wardkeepTestOrigin: JSON.stringify(origin),
+    },
   });
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error('esbuild produced no bridge shim');
@@ -285,7 +303,11 @@ export interface WardkeepSession {
   /** Opens (or reopens) the app in the page and waits for its first view. */
   open(): Promise<void>;
   /** Calls a channel directly, as another client: for seeding and for checking what was stored. */
-  call<C extends Channel>(clientId: string, channel: C, request: RequestOf<C>): Promise<ResultOf<C>>;
+  call<C extends Channel>(
+    clientId: string,
+    channel: C,
+    request: RequestOf<C>,
+  ): Promise<ResultOf<C>>;
   /** Saves a PNG of the page in test-results/screenshots/. */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -298,7 +320,9 @@ export interface WardkeepSessionOptions {
 }
 
 /** Services on a fresh data folder, the test server, Chromium, and a page with the bridge. */
-export async function startWardkeep(options: WardkeepSessionOptions = {}): Promise<WardkeepSession> {
+export async function startWardkeep(
+  options: WardkeepSessionOptions = {},
+): Promise<WardkeepSession> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wardkeep-e2e-'));
   const services = createAppServices({ dataDir, ...options.services });
   const registry = createIpcRegistry(services);
@@ -312,7 +336,10 @@ export async function startWardkeep(options: WardkeepSessionOptions = {}): Promi
     }
   }
   try {
-    const server = await startTestServer({ registry, ...(options.rendererDir ? { rendererDir: options.rendererDir } : {}) });
+    const server = await startTestServer({
+      registry,
+      ...(options.rendererDir ? { rendererDir: options.rendererDir } : {}),
+    });
     closers.push(() => server.close());
     const shim = await bundleBridgeShim(server.origin, server.token);
     const browser = await launchBrowser();
@@ -344,9 +371,14 @@ export async function startWardkeep(options: WardkeepSessionOptions = {}): Promi
         await page.goto(`${server.origin}/`);
         await page.locator('main, .console').first().waitFor();
       },
-      async call<C extends Channel>(clientId: string, channel: C, request: RequestOf<C>): Promise<ResultOf<C>> {
+      async call<C extends Channel>(
+        clientId: string,
+        channel: C,
+        request: RequestOf<C>,
+      ): Promise<ResultOf<C>> {
         const result = (await registry.dispatch(clientId, channel, request)) as Result<ResultOf<C>>;
-        if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
+        if (!result.ok)
+          throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
         return result.value;
       },
       async screenshot(name) {

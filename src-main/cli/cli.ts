@@ -1,7 +1,8 @@
 // The `wardkeep` command line: one more client of the same IPC registry the app uses, so every
 // schema, session and permission rule applies unchanged. Secrets come from a file or a prompt,
 // never argv or the environment. Exit codes: 0 ok, 1 error, 2 invalid input.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../lib/files';
 import { basename, resolve } from 'node:path';
 import type {
   Channel,
@@ -418,7 +419,7 @@ async function run(
         const out = option(parsed, 'out');
         if (out) {
           try {
-            writeFileSync(resolve(out), exported.content, { mode: 0o600 });
+            writeFileAtomic(resolve(out), exported.content);
           } catch (error) {
             throw new CliError(
               `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
@@ -427,7 +428,9 @@ async function run(
           }
           io.stderr(`wrote ${out}\n`);
         } else {
-          io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+          // A file keeps the BOM so spreadsheets read UTF-8; a pipe gets plain text.
+          const text = exported.content.replace(/^\uFEFF/, '');
+          io.stdout(text.endsWith('\n') ? text : `${text}\n`);
         }
         return exitCodes.ok;
       }

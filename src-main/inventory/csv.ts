@@ -15,6 +15,8 @@ export interface CsvError {
   code: CsvErrorCode;
   /** 1-based physical line of the problem (for an unterminated quote: where the quote opened). */
   line: number;
+  /** For `csv.encoding`: 0-based offset of the first byte that is not well-formed UTF-8. */
+  byteOffset?: number;
   message: string;
 }
 
@@ -45,9 +47,15 @@ export function parseCsv(input: string | Uint8Array): CsvParseResult {
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
     } catch {
+      const { byteOffset, line } = locateInvalidUtf8(input) ?? { byteOffset: 0, line: 1 };
       return {
         ok: false,
-        error: { code: 'csv.encoding', line: 1, message: 'the file is not valid UTF-8 text' },
+        error: {
+          code: 'csv.encoding',
+          line,
+          byteOffset,
+          message: `line ${line}: the file is not valid UTF-8 text (byte offset ${byteOffset})`,
+        },
       };
     }
   }
@@ -154,6 +162,52 @@ export function parseCsv(input: string | Uint8Array): CsvParseResult {
     fields = [];
     recordLine = line;
   }
+}
+
+/**
+ * Where the first ill-formed UTF-8 sequence starts, by the well-formedness table of Unicode
+ * (chapter 3, table 3-7) that a fatal TextDecoder applies, with its physical line counted as
+ * parseCsv counts lines; null when every sequence is well-formed. Only called once decoding failed.
+ */
+function locateInvalidUtf8(bytes: Uint8Array): { byteOffset: number; line: number } | null {
+  let line = 1;
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index] ?? 0;
+    if (lead < 0x80) {
+      if (lead === lineFeed || (lead === carriageReturn && bytes[index + 1] !== lineFeed)) {
+        line += 1;
+      }
+      index += 1;
+      continue;
+    }
+    // Only the first continuation byte's range narrows: no overlong forms, no surrogates, nothing
+    // above U+10FFFF.
+    let size: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      size = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      size = 3;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      size = 4;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else {
+      return { byteOffset: index, line };
+    }
+    for (let next = 1; next < size; next += 1) {
+      const byte = bytes[index + next];
+      const min = next === 1 ? low : 0x80;
+      const max = next === 1 ? high : 0xbf;
+      if (byte === undefined || byte < min || byte > max) return { byteOffset: index, line };
+    }
+    index += size;
+  }
+  return null;
 }
 
 const formulaStart = /^'*[=+\-@\t\r]/;

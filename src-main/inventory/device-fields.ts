@@ -227,10 +227,12 @@ export function isRealIsoDate(text: string): boolean {
   );
 }
 
+// C0, DEL and C1 (Unicode category Cc): C1 includes CSI (U+009B), which some terminals obey when
+// the CLI prints a device.
 // eslint-disable-next-line no-control-regex -- finding control characters is the purpose
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- as above; tab and line breaks are allowed in notes
-const controlCharactersInNotes = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const controlCharactersInNotes = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** A bad value as it appears in a reason: quoted, and cut short when long. */
 export function quoteValue(value: string): string {

@@ -9,19 +9,11 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { argon2id } from 'hash-wasm';
 import { z } from 'zod';
 import { fail } from '../lib/errors';
+import { writeFileAtomic } from '../lib/files';
 
 /** Argon2id cost for new slots: above OWASP's m=19 MiB/t=2, about 250 ms on a 2-core laptop. */
 export const defaultKdfCost = { memoryKiB: 65_536, iterations: 2, parallelism: 1 } as const;
@@ -115,25 +107,9 @@ export function readKeyslotFile(path: string): KeyslotFile {
   return parsed.data;
 }
 
-/** Replaces the slot file atomically: temp file, fsync, rename, fsync of the directory. */
+/** Replaces the slot file atomically (see writeFileAtomic). */
 export function writeKeyslotFile(path: string, file: KeyslotFile): void {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-  const directory = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(directory);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    closeSync(directory);
-  }
+  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export function keyslotFileExists(path: string): boolean {

@@ -30,12 +30,12 @@ import { parseCsv, restoreFormulaCell } from './csv';
 import type { CanonicalRow } from './demo-csv';
 import { canonicalCsv, deviceToCanonicalRow } from './demo-csv';
 import type { DeviceFields, DeviceIdentity, DeviceInput, SourceRecord } from './device-fields';
-import { fieldNames, manufacturerKey, validateDeviceRecord } from './device-fields';
+import { fieldNames, validateDeviceRecord } from './device-fields';
 import { fhirBundleJson, fhirDeviceEntry } from './fhir';
 import type { ResolvedMapping } from './import-mapping';
 import { findMatchingMapping, resolveMapping, suggestMapping } from './import-mapping';
 import type { DeviceRepository, StoredDeviceFields } from './repository';
-import { createDeviceRepository } from './repository';
+import { createDeviceRepository, identityKey } from './repository';
 
 /** How long a staged import waits for its commit, counted from the last time it was used. */
 export const stagingLifetimeMs = 30 * 60 * 1000;
@@ -43,6 +43,8 @@ export const stagingLifetimeMs = 30 * 60 * 1000;
 export const stagingCapacity = 4;
 /** Rows checked or written between two progress reports (and, while checking, between yields). */
 export const progressInterval = 1000;
+/** New devices in one import from which the sort indexes are rebuilt rather than grown. */
+export const bulkLoadThreshold = 5000;
 
 export type ImportProgressUpdate = Omit<ImportProgress, 'stagingId'>;
 
@@ -146,35 +148,22 @@ function isBlank(record: CsvRecord): boolean {
   return record.fields.every((field) => field.trim() === '');
 }
 
-/** The stored fields after applying an input: supplied fields win, the rest stay as they were. */
-function applyInput(existing: DeviceFields | null, input: DeviceInput): StoredDeviceFields {
-  const base: DeviceFields = existing
-    ? pickFields(existing)
-    : { ...newDeviceDefaults, ...requiredOf(input) };
-  const next: Record<string, unknown> = { ...base };
+/**
+ * The stored fields after applying an input: supplied fields win, the rest stay as they were (or
+ * take the defaults for a new device). `key` is the input's manufacturer key, already computed.
+ */
+function applyInput(
+  existing: DeviceFields | null,
+  input: DeviceInput,
+  key: string,
+): StoredDeviceFields {
+  const base: Partial<DeviceFields> = existing ?? newDeviceDefaults;
+  const next: Record<string, unknown> = { manufacturerKey: key };
   for (const name of storedFieldNames) {
     const value = input[name];
-    if (value !== undefined) next[name] = value;
+    next[name] = value !== undefined ? value : (base[name] ?? null);
   }
-  const fields = next as unknown as DeviceFields;
-  return { ...fields, manufacturerKey: manufacturerKey(fields.manufacturer) };
-}
-
-function requiredOf(
-  input: DeviceInput,
-): Pick<DeviceFields, 'manufacturer' | 'model' | 'serialNumber' | 'deviceClass'> {
-  return {
-    manufacturer: input.manufacturer,
-    model: input.model,
-    serialNumber: input.serialNumber,
-    deviceClass: input.deviceClass,
-  };
-}
-
-function pickFields(record: DeviceFields): DeviceFields {
-  const picked: Record<string, unknown> = {};
-  for (const name of storedFieldNames) picked[name] = record[name];
-  return picked as unknown as DeviceFields;
+  return next as unknown as StoredDeviceFields;
 }
 
 function differs(existing: DeviceFields, next: DeviceFields): boolean {
@@ -228,7 +217,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     const validation = validateDeviceRecord(source, record.line);
     const issues = validation.ok ? [] : validation.issues;
     if (validation.identity) {
-      const key = `${validation.identity.manufacturerKey}\u0000${validation.identity.serialNumber}`;
+      const key = identityKey(validation.identity);
       const firstLine = seen.get(key);
       if (firstLine === undefined) {
         seen.set(key, record.line);
@@ -280,10 +269,13 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     return result;
   }
 
-  function planWrite(row: CheckedRow): PlannedWrite {
-    const existing = repository.findByIdentity(row.identity);
-    if (!existing) return { kind: 'create', fields: applyInput(null, row.device) };
-    const fields = applyInput(existing, row.device);
+  /** What writing `row` would do, given the id of every stored device by identity. */
+  function planWrite(row: CheckedRow, known: Map<string, number>): PlannedWrite {
+    const id = known.get(identityKey(row.identity));
+    const existing = id === undefined ? null : repository.findById(id);
+    const key = row.identity.manufacturerKey;
+    if (!existing) return { kind: 'create', fields: applyInput(null, row.device, key) };
+    const fields = applyInput(existing, row.device, key);
     return differs(existing, fields)
       ? { kind: 'update', id: existing.id, fields }
       : { kind: 'unchanged' };
@@ -307,9 +299,10 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   }
 
   function countPlanned(valid: readonly CheckedRow[]): WriteCounts {
+    const known = repository.identityIndex();
     const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
     for (const row of valid) {
-      const planned = planWrite(row);
+      const planned = planWrite(row, known);
       if (planned.kind === 'create') counts.created += 1;
       else if (planned.kind === 'update') counts.updated += 1;
       else counts.unchanged += 1;
@@ -322,10 +315,17 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     onProgress: (progress: ImportProgressUpdate) => void,
   ): WriteCounts {
     const at = isoTime(clock);
-    return repository.transaction(() => {
+    const known = repository.identityIndex();
+    // A load that at least doubles the inventory rebuilds the sort indexes once at the end.
+    const creates = valid.reduce(
+      (count, row) => (known.has(identityKey(row.identity)) ? count : count + 1),
+      0,
+    );
+    const bulk = creates >= bulkLoadThreshold && creates >= known.size;
+    const write = (): WriteCounts => {
       const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
       valid.forEach((row, index) => {
-        const planned = planWrite(row);
+        const planned = planWrite(row, known);
         switch (planned.kind) {
           case 'create':
             repository.insertDevice(ids.next(), planned.fields, at);
@@ -345,7 +345,8 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
         }
       });
       return counts;
-    });
+    };
+    return bulk ? repository.bulkTransaction(write) : repository.transaction(write);
   }
 
   function stage(fileName: string, content: string): StagedImport {

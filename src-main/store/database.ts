@@ -41,9 +41,7 @@ export function openDatabase(file: string, key: Buffer, options: OpenOptions = {
         sqlite: (error as { code?: string }).code,
       });
     }
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
+    applyConnectionSettings(db);
     db.pragma('busy_timeout = 5000');
     migrate(db);
     return db;
@@ -53,12 +51,22 @@ export function openDatabase(file: string, key: Buffer, options: OpenOptions = {
   }
 }
 
-/** Opens a plain, unencrypted database with the same schema: only for the benchmark's baseline. */
-export function openPlainDatabaseForBenchmark(file: string): SqliteDatabase {
-  const db = new Database(file);
+function applyConnectionSettings(db: SqliteDatabase): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // 64 MiB of decrypted pages: the rows and hot indexes of 100,000 devices stay in memory, where
+  // the default 16 MiB made every filtered page decrypt again what the last one had read.
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  // Statistics for the query planner come from a bounded sample, refreshed by `optimize`.
+  db.pragma('analysis_limit = 1000');
+}
+
+/** Opens a plain, unencrypted database with the same schema: only for the benchmark's baseline. */
+export function openPlainDatabaseForBenchmark(file: string): SqliteDatabase {
+  const db = new Database(file);
+  applyConnectionSettings(db);
   migrate(db);
   return db;
 }

@@ -13,7 +13,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   try {
     try {
       const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      for (let offset = 0; offset < bytes.length; ) {
+      for (let offset = 0; offset < bytes.length;) {
         offset += writeSync(fd, bytes, offset, bytes.length - offset);
       }
       fsyncSync(fd);

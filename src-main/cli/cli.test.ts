@@ -177,10 +177,16 @@ describe('wardkeep command line', () => {
 
   it('says what and where for bad arguments and files, with exit code 2', async () => {
     const { auth, dir } = await initialised();
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.concat([Buffer.from(`${header}A-1,M`), Buffer.from([0xfc])]));
     const cases: [string[], RegExp][] = [
       [
         [...auth, 'device', 'import', join(dir, 'missing.csv')],
         /cannot read .*missing\.csv: ENOENT/,
+      ],
+      [
+        [...auth, 'device', 'import', latin1],
+        /latin1\.csv: line 2: the file is not valid UTF-8 text \(byte offset \d+\)/,
       ],
       [[...auth, 'device', 'list', '--class', 'toaster'], /--class must be one of/],
       [[...auth, 'device', 'list', '--limit', 'lots'], /--limit must be a whole number/],

@@ -2,6 +2,7 @@
 // schema, session and permission rule applies unchanged. Secrets come from a file or a prompt,
 // never argv or the environment. Exit codes: 0 ok, 1 error, 2 invalid input.
 import { readFileSync, statSync } from 'node:fs';
+import { decodeUtf8 } from '../inventory/csv';
 import { writeFileAtomic } from '../lib/files';
 import { basename, resolve } from 'node:path';
 import type {
@@ -205,14 +206,18 @@ async function signIn(registry: IpcRegistry, parsed: ParsedArguments, io: CliIo)
 }
 
 function readInputFile(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw new CliError(
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
       exitCodes.invalidInput,
     );
   }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw new CliError(`${path}: ${decoded.error.message}`, exitCodes.invalidInput);
+  return decoded.text;
 }
 
 function formatImportReport(report: ImportReport, fileName: string): string {

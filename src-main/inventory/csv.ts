@@ -35,6 +35,32 @@ const carriageReturn = 0x0d;
 const byteOrderMark = 0xfeff;
 
 /**
+ * Decodes a file's bytes as strict UTF-8 (a BOM is kept for the parser to skip). Invalid bytes are
+ * an error naming their line and byte offset, never silently replaced.
+ */
+export function decodeUtf8(
+  input: Uint8Array,
+): { ok: true; text: string } | { ok: false; error: CsvError } {
+  try {
+    return {
+      ok: true,
+      text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input),
+    };
+  } catch {
+    const { byteOffset, line } = locateInvalidUtf8(input) ?? { byteOffset: 0, line: 1 };
+    return {
+      ok: false,
+      error: {
+        code: 'csv.encoding',
+        line,
+        byteOffset,
+        message: `line ${line}: the file is not valid UTF-8 text (byte offset ${byteOffset})`,
+      },
+    };
+  }
+}
+
+/**
  * Parses CSV text (or UTF-8 bytes) into records. Line breaks may be CRLF, LF or a lone CR; a final
  * line break is optional. A blank line is a record with one empty field: callers decide whether
  * that matters. Never throws: malformed input is returned as a coded error.
@@ -44,20 +70,9 @@ export function parseCsv(input: string | Uint8Array): CsvParseResult {
   if (typeof input === 'string') {
     text = input;
   } else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
-    } catch {
-      const { byteOffset, line } = locateInvalidUtf8(input) ?? { byteOffset: 0, line: 1 };
-      return {
-        ok: false,
-        error: {
-          code: 'csv.encoding',
-          line,
-          byteOffset,
-          message: `line ${line}: the file is not valid UTF-8 text (byte offset ${byteOffset})`,
-        },
-      };
-    }
+    const decoded = decodeUtf8(input);
+    if (!decoded.ok) return decoded;
+    text = decoded.text;
   }
   const length = text.length;
   let position = text.charCodeAt(0) === byteOrderMark ? 1 : 0;

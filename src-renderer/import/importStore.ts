@@ -91,14 +91,23 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   async stageFile(file) {
     if (get().busy) return;
     set({ busy: true, error: null, fileName: file.name, progress: null });
-    const content = await file.text().catch((thrown: unknown) => {
-      const message = thrown instanceof Error ? thrown.message : String(thrown);
-      set({
-        busy: false,
-        error: { code: 'import.invalid', message: `The file could not be read: ${message}` },
+    // Strict UTF-8: a byte that is not text is refused, never silently replaced by U+FFFD.
+    const content = await file
+      .arrayBuffer()
+      .then((bytes) => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes))
+      .catch((thrown: unknown) => {
+        const message =
+          thrown instanceof TypeError
+            ? 'it is not UTF-8 text. Export it from the maintenance system as UTF-8 CSV'
+            : thrown instanceof Error
+              ? thrown.message
+              : String(thrown);
+        set({
+          busy: false,
+          error: { code: 'import.invalid', message: `${file.name} could not be read: ${message}.` },
+        });
+        return null;
       });
-      return null;
-    });
     if (content === null) return;
     if (content.length > maximumFileCharacters) {
       set({

@@ -123,6 +123,40 @@ describe('bulk import', () => {
   });
 });
 
+describe('text with filters', () => {
+  it('counts the same whichever side drives the count', async () => {
+    const db = open();
+    const inventory = inventoryOn(db);
+    await inventory.importFile('big.csv', canonicalCsv(generateDemoHospital(11, 3000)), {
+      skipInvalid: false,
+    });
+    const direct = (text: string, condition: string) =>
+      db
+        .prepare<[string], { n: number }>(
+          `SELECT count(*) AS n FROM devices WHERE ${condition} AND id IN
+             (SELECT rowid FROM devices_search WHERE devices_search MATCH ?)`,
+        )
+        .get(`"${text}"*`)?.n;
+    // Few text matches against a broad filter, and many text matches against a narrow one.
+    const cases: [string, Record<string, string>, string][] = [
+      ['ventilator', { lifecycleState: 'in_service' }, 'lifecycle_rank = 1'],
+      ['pump', { criticality: 'high' }, 'criticality_rank = 1'],
+      [
+        'monitor',
+        { deviceClass: 'patient_monitor', criticality: 'high' },
+        "device_class = 'patient_monitor' AND criticality_rank = 1",
+      ],
+    ];
+    for (const [text, filters, condition] of cases) {
+      const page = inventory.list(DeviceQuery.parse({ text, ...filters, limit: 500 }));
+      expect(page.total, text).toBe(direct(text, condition));
+      expect(page.total, text).toBeGreaterThan(0);
+      expect(page.rows).toHaveLength(Math.min(page.total, 500));
+    }
+    inventory.dispose();
+  });
+});
+
 describe('pageStrategy', () => {
   it('walks the sort index when matches are many, and sorts the matches when they are few', () => {
     expect(pageStrategy(100_000, 100_000, 0, 100)).toBe('walk-sort-index');

@@ -365,48 +365,58 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       updated.add(id);
     },
     list(query) {
-      const conditions: string[] = [];
+      const filters: string[] = [];
       const parameters: Record<string, string | number> = {};
-      const match = query.text === undefined ? null : buildSearchExpression(query.text);
-      if (match !== null) {
-        conditions.push(
-          'id IN (SELECT rowid FROM devices_search WHERE devices_search MATCH @match)',
-        );
-        parameters.match = match;
-      }
       if (query.deviceClass !== undefined) {
-        conditions.push('device_class = @deviceClass');
+        filters.push('device_class = @deviceClass');
         parameters.deviceClass = query.deviceClass;
       }
       if (query.criticality !== undefined) {
-        conditions.push('criticality_rank = @criticalityRank');
+        filters.push('criticality_rank = @criticalityRank');
         parameters.criticalityRank = criticalityRanks[query.criticality];
       }
       if (query.site !== undefined) {
-        conditions.push('site = @site COLLATE NOCASE');
+        filters.push('site = @site COLLATE NOCASE');
         parameters.site = query.site;
       }
       if (query.building !== undefined) {
-        conditions.push('building = @building COLLATE NOCASE');
+        filters.push('building = @building COLLATE NOCASE');
         parameters.building = query.building;
       }
       if (query.lifecycleState !== undefined) {
-        conditions.push('lifecycle_rank = @lifecycleRank');
+        filters.push('lifecycle_rank = @lifecycleRank');
         parameters.lifecycleRank = lifecycleRanks[query.lifecycleState];
       }
-      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+      const countWhere = (conditions: readonly string[]): number =>
+        (
+          prepared(`SELECT count(*) AS total FROM devices WHERE ${conditions.join(' AND ')}`).get(
+            parameters,
+          ) as { total: number }
+        ).total;
+
       const all = countAll.get()?.total ?? 0;
-      // Free text alone is counted in the search index, without reading a device row.
-      const total =
-        conditions.length === 0
-          ? all
-          : conditions.length === 1 && match !== null
-            ? (countSearch.get(match)?.total ?? 0)
-            : (
-                prepared(`SELECT count(*) AS total FROM devices ${where}`).get(parameters) as {
-                  total: number;
-                }
-              ).total;
+      const match = query.text === undefined ? null : buildSearchExpression(query.text);
+      // Each side is counted alone first, from the search index or one covering index, which is
+      // cheap; then the smaller side drives the combined count: `+id` stops SQLite from reaching
+      // devices through the text matches when the filters match fewer rows.
+      const conditions = [...filters];
+      let total: number;
+      if (match === null) {
+        total = filters.length === 0 ? all : countWhere(filters);
+      } else {
+        parameters.match = match;
+        const textMatches = countSearch.get(match)?.total ?? 0;
+        const filterMatches = filters.length === 0 ? all : countWhere(filters);
+        const key = textMatches <= filterMatches ? 'id' : '+id';
+        conditions.unshift(
+          `${key} IN (SELECT rowid FROM devices_search WHERE devices_search MATCH @match)`,
+        );
+        total =
+          filters.length === 0 || textMatches === 0 || filterMatches === 0
+            ? Math.min(textMatches, filterMatches)
+            : countWhere(conditions);
+      }
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
       if (total === 0 || query.offset >= total) return { total, offset: query.offset, rows: [] };
       const sort = sorts[query.sort];
       const direction = query.descending ? 'DESC' : 'ASC';

@@ -337,16 +337,25 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       return index;
     },
     bulkTransaction<T>(work: () => T): T {
-      const result = runTransaction(() => {
-        const indexes = selectSecondaryIndexes.all();
-        for (const { name } of indexes) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
-        const written = work();
-        for (const { sql } of indexes) db.exec(sql);
-        return written;
-      }) as T;
-      // The planner's statistics describe the old, much smaller table: refresh them.
-      db.pragma('optimize');
-      return result;
+      // A large load dirties more pages than the usual cache holds; spilling them to the WAL
+      // mid-transaction means encrypting and writing many of them twice. Up to 256 MiB for
+      // the load, back to the usual size after it.
+      const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+      db.pragma('cache_size = -262144');
+      try {
+        const result = runTransaction(() => {
+          const indexes = selectSecondaryIndexes.all();
+          for (const { name } of indexes) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
+          const written = work();
+          for (const { sql } of indexes) db.exec(sql);
+          return written;
+        }) as T;
+        // The planner's statistics describe the old, much smaller table: refresh them.
+        db.pragma('optimize');
+        return result;
+      } finally {
+        db.pragma(`cache_size = ${Math.trunc(cacheSize)}`);
+      }
     },
     findByIdentity: (identity) =>
       selectByIdentity.get(identity.manufacturerKey, identity.serialNumber) ?? null,

@@ -28,6 +28,28 @@ export const deviceClasses = [
 ] as const;
 export type DeviceClass = (typeof deviceClasses)[number];
 
+/** What people read for each device class: the UI, FHIR `type.text`, and accepted on import. */
+export const deviceClassLabels: Readonly<Record<DeviceClass, string>> = {
+  infusion_pump: 'Infusion pump',
+  syringe_pump: 'Syringe pump',
+  patient_monitor: 'Patient monitor',
+  ventilator: 'Ventilator',
+  anesthesia_machine: 'Anesthesia machine',
+  defibrillator: 'Defibrillator',
+  dialysis_machine: 'Dialysis machine',
+  imaging: 'Imaging',
+  ultrasound: 'Ultrasound',
+  lab_analyzer: 'Lab analyzer',
+  ecg: 'ECG',
+  telemetry: 'Telemetry',
+  nurse_call: 'Nurse call',
+  medication_cabinet: 'Medication cabinet',
+  sterilizer: 'Sterilizer',
+  workstation: 'Workstation',
+  network_gateway: 'Network gateway',
+  other: 'Other',
+};
+
 export const criticalities = ['life_sustaining', 'high', 'medium', 'low', 'unassessed'] as const;
 export type Criticality = (typeof criticalities)[number];
 

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalField, ImportIssue } from '../../src-preload/contract';
-import { criticalities, deviceClasses, lifecycleStates } from '../../src-preload/contract';
+import {
+  criticalities,
+  deviceClassLabels,
+  deviceClasses,
+  lifecycleStates,
+} from '../../src-preload/contract';
 import type { DeviceInput, SourceRecord } from './device-fields';
 import {
-  deviceClassLabels,
   gs1CheckDigit,
   isRealIsoDate,
   isValidGtin,

@@ -105,27 +105,6 @@ export const fieldLengthLimits: Record<CanonicalField, number> = {
   notes: 4000,
 };
 
-export const deviceClassLabels: Record<DeviceClass, string> = {
-  infusion_pump: 'Infusion pump',
-  syringe_pump: 'Syringe pump',
-  patient_monitor: 'Patient monitor',
-  ventilator: 'Ventilator',
-  anesthesia_machine: 'Anesthesia machine',
-  defibrillator: 'Defibrillator',
-  dialysis_machine: 'Dialysis machine',
-  imaging: 'Imaging',
-  ultrasound: 'Ultrasound',
-  lab_analyzer: 'Lab analyzer',
-  ecg: 'ECG',
-  telemetry: 'Telemetry',
-  nurse_call: 'Nurse call',
-  medication_cabinet: 'Medication cabinet',
-  sterilizer: 'Sterilizer',
-  workstation: 'Workstation',
-  network_gateway: 'Network gateway',
-  other: 'Other',
-};
-
 // Spellings people use for a class besides its code and label (British, long forms).
 const deviceClassAliases: Record<string, DeviceClass> = {
   anaesthesia_machine: 'anesthesia_machine',

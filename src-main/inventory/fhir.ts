@@ -2,7 +2,7 @@
 // written, each with its R4 type and cardinality; empty values are left out rather than written
 // as empty strings (FHIR forbids those). The bundle is assembled one entry at a time.
 import type { DeviceRecord, LifecycleState, UdiIssuer } from '../../src-preload/contract';
-import { deviceClassLabels } from './device-fields';
+import { deviceClassLabels } from '../../src-preload/contract';
 
 /** The code system of Wardkeep's device classes (the codes are the stored device_class values). */
 export const deviceClassCodeSystem = 'https://wardkeep.org/fhir/CodeSystem/device-class';

@@ -3,32 +3,12 @@
 import type {
   CanonicalField,
   Criticality,
-  DeviceClass,
   DeviceSortField,
   LifecycleState,
   Role,
 } from '../../src-preload/contract';
 
-export const deviceClassLabels: Readonly<Record<DeviceClass, string>> = {
-  infusion_pump: 'Infusion pump',
-  syringe_pump: 'Syringe pump',
-  patient_monitor: 'Patient monitor',
-  ventilator: 'Ventilator',
-  anesthesia_machine: 'Anesthesia machine',
-  defibrillator: 'Defibrillator',
-  dialysis_machine: 'Dialysis machine',
-  imaging: 'Imaging',
-  ultrasound: 'Ultrasound',
-  lab_analyzer: 'Lab analyzer',
-  ecg: 'ECG',
-  telemetry: 'Telemetry',
-  nurse_call: 'Nurse call',
-  medication_cabinet: 'Medication cabinet',
-  sterilizer: 'Sterilizer',
-  workstation: 'Workstation',
-  network_gateway: 'Network gateway',
-  other: 'Other',
-};
+export { deviceClassLabels } from '../../src-preload/contract';
 
 export const criticalityLabels: Readonly<Record<Criticality, string>> = {
   life_sustaining: 'Life-sustaining',

@@ -5,6 +5,7 @@
 // Invariants: the server listens on 127.0.0.1 only; every /ipc and /events request must carry
 // this run's random token (static files need none: they hold no data); each test file gets a
 // fresh data folder, and close() stops the browser, the server and the services and deletes it.
+import { contentSecurityPolicy } from '../../src-main/app/policy';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,18 +27,8 @@ export const defaultRendererDir = join(projectRoot, 'out', 'renderer');
 export const screenshotDir = join(projectRoot, 'test-results', 'screenshots');
 const shimEntry = join(projectRoot, 'test', 'e2e', 'bridge-shim.ts');
 
-/** The policy of src-renderer/index.html, also sent as a header (which frame-ancestors needs). */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The production policy, sent as a header as the app's protocol handler sends it. */
+export { contentSecurityPolicy };
 
 export const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = [

@@ -86,6 +86,32 @@ export const canonicalFields = [
 ] as const;
 export type CanonicalField = (typeof canonicalFields)[number];
 
+/** The name people read for each canonical import column: in the UI and in import reasons. */
+export const canonicalFieldLabels: Readonly<Record<CanonicalField, string>> = {
+  asset_tag: 'Asset tag',
+  manufacturer: 'Manufacturer',
+  model: 'Model',
+  serial_number: 'Serial number',
+  udi_di: 'UDI device identifier',
+  udi_pi: 'UDI production identifier',
+  udi_issuer: 'UDI issuer',
+  device_class: 'Device class',
+  criticality: 'Criticality',
+  site: 'Site',
+  building: 'Building',
+  floor: 'Floor',
+  room: 'Room',
+  bed: 'Bed',
+  department: 'Department',
+  mac_address: 'MAC address',
+  ip_address: 'IP address',
+  hostname: 'Hostname',
+  firmware_version: 'Firmware version',
+  lifecycle_state: 'Lifecycle state',
+  end_of_life: 'End of life',
+  notes: 'Notes',
+};
+
 export const roles = ['technician', 'engineer', 'manager', 'administrator'] as const;
 export type Role = (typeof roles)[number];
 

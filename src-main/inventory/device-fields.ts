@@ -4,6 +4,7 @@
 // result, so an update leaves it as it is; a supplied empty cell means "no value".
 import { isIP } from 'node:net';
 import {
+  canonicalFieldLabels,
   criticalities,
   deviceClasses,
   lifecycleStates,
@@ -219,31 +220,6 @@ export function quoteValue(value: string): string {
   return JSON.stringify(shown);
 }
 
-const fieldTitles: Record<CanonicalField, string> = {
-  asset_tag: 'Asset tag',
-  manufacturer: 'Manufacturer',
-  model: 'Model',
-  serial_number: 'Serial number',
-  udi_di: 'UDI device identifier',
-  udi_pi: 'UDI production identifier',
-  udi_issuer: 'UDI issuer',
-  device_class: 'Device class',
-  criticality: 'Criticality',
-  site: 'Site',
-  building: 'Building',
-  floor: 'Floor',
-  room: 'Room',
-  bed: 'Bed',
-  department: 'Department',
-  mac_address: 'MAC address',
-  ip_address: 'IP address',
-  hostname: 'Hostname',
-  firmware_version: 'Firmware version',
-  lifecycle_state: 'Lifecycle state',
-  end_of_life: 'End of life',
-  notes: 'Notes',
-};
-
 /**
  * Validates one record. `line` is the physical line where it starts, for the issues. Every
  * problem in the record is reported, not just the first.
@@ -262,7 +238,7 @@ export function validateDeviceRecord(source: SourceRecord, line: number): Device
     const raw = source[field];
     if (raw === undefined) continue;
     const value = raw.trim();
-    const title = fieldTitles[field];
+    const title = canonicalFieldLabels[field];
     if (value.length > fieldLengthLimits[field]) {
       report(field, `${title} is longer than ${fieldLengthLimits[field]} characters`);
       continue;
@@ -277,9 +253,9 @@ export function validateDeviceRecord(source: SourceRecord, line: number): Device
 
   for (const field of requiredCanonicalFields) {
     if (source[field] !== undefined && clean[field] === '') {
-      report(field, `${fieldTitles[field]} is required`);
+      report(field, `${canonicalFieldLabels[field]} is required`);
     } else if (source[field] === undefined) {
-      report(field, `${fieldTitles[field]} is required but no column supplies it`);
+      report(field, `${canonicalFieldLabels[field]} is required but no column supplies it`);
     }
   }
 

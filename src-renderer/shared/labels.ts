@@ -1,7 +1,6 @@
 // Words people read for the stored codes of the device record. Every vocabulary is a total map
 // over its contract type, so adding a code to the contract fails the build until it has a label.
 import type {
-  CanonicalField,
   Criticality,
   DeviceSortField,
   LifecycleState,
@@ -32,30 +31,7 @@ export const roleLabels: Readonly<Record<Role, string>> = {
   administrator: 'Administrator',
 };
 
-export const canonicalFieldLabels: Readonly<Record<CanonicalField, string>> = {
-  asset_tag: 'Asset tag',
-  manufacturer: 'Manufacturer',
-  model: 'Model',
-  serial_number: 'Serial number',
-  udi_di: 'UDI-DI (device identifier)',
-  udi_pi: 'UDI-PI (production identifier)',
-  udi_issuer: 'UDI issuer',
-  device_class: 'Device class',
-  criticality: 'Criticality',
-  site: 'Site',
-  building: 'Building',
-  floor: 'Floor',
-  room: 'Room',
-  bed: 'Bed',
-  department: 'Department',
-  mac_address: 'MAC address',
-  ip_address: 'IP address',
-  hostname: 'Hostname',
-  firmware_version: 'Firmware version',
-  lifecycle_state: 'Lifecycle state',
-  end_of_life: 'End of life',
-  notes: 'Notes',
-};
+export { canonicalFieldLabels } from '../../src-preload/contract';
 
 export const sortFieldLabels: Readonly<Record<DeviceSortField, string>> = {
   assetTag: 'Asset tag',

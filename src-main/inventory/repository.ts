@@ -264,8 +264,15 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     `SELECT ${recordColumns} FROM devices ORDER BY id`,
   );
   const countAll = db.prepare<[], { total: number }>('SELECT count(*) AS total FROM devices');
-  const countSearch = db.prepare<[string], { total: number }>(
-    'SELECT count(*) AS total FROM devices_search WHERE devices_search MATCH ?',
+  // The ids matching the free text of the current list(), collected once per call: the count,
+  // the combined count and the page all read them instead of running the search again. A
+  // connection-private table in memory (temp_store = MEMORY); list() is synchronous, so two
+  // calls never share it.
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
+  const clearSearchHits = db.prepare('DELETE FROM temp.search_hits');
+  const collectSearchHits = db.prepare<[string]>(
+    `INSERT INTO temp.search_hits (id)
+     SELECT rowid FROM devices_search WHERE devices_search MATCH ?`,
   );
   const selectSites = db.prepare<[], { value: string }>(
     `SELECT site AS value FROM devices WHERE site IS NOT NULL
@@ -413,13 +420,11 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       if (match === null) {
         total = filters.length === 0 ? all : countWhere(filters);
       } else {
-        parameters.match = match;
-        const textMatches = countSearch.get(match)?.total ?? 0;
+        clearSearchHits.run();
+        const textMatches = collectSearchHits.run(match).changes;
         const filterMatches = filters.length === 0 ? all : countWhere(filters);
         const key = textMatches <= filterMatches ? 'id' : '+id';
-        conditions.unshift(
-          `${key} IN (SELECT rowid FROM devices_search WHERE devices_search MATCH @match)`,
-        );
+        conditions.unshift(`${key} IN (SELECT id FROM temp.search_hits)`);
         total =
           filters.length === 0 || textMatches === 0 || filterMatches === 0
             ? Math.min(textMatches, filterMatches)

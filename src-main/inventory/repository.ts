@@ -412,9 +412,10 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
 
       const all = countAll.get()?.total ?? 0;
       const match = query.text === undefined ? null : buildSearchExpression(query.text);
-      // Each side is counted alone first, from the search index or one covering index, which is
-      // cheap; then the smaller side drives the combined count: `+id` stops SQLite from reaching
-      // devices through the text matches when the filters match fewer rows.
+      // Each side is counted alone first (the text by collecting its matches once, the filters
+      // from one covering index), which is cheap; then the smaller side drives the combined
+      // count: `+id` stops SQLite from reaching devices through the text matches when the
+      // filters match fewer rows.
       const conditions = [...filters];
       let total: number;
       if (match === null) {

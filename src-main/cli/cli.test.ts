@@ -175,6 +175,59 @@ describe('wardkeep command line', () => {
     );
   });
 
+  it('demo creates the store and fills it with a synthetic hospital, once', async () => {
+    const dir = tempDir();
+    const auth = [
+      '--data-dir',
+      join(dir, 'data'),
+      '--user',
+      'admin',
+      '--password-file',
+      secretFile(dir, 'pw', generatedPassword()),
+    ];
+    const first = await wardkeep([...auth, 'demo', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const made = JSON.parse(first.stdout) as {
+      recoveryCode: string | null;
+      import: { committed: boolean; created: number; invalidRows: number };
+    };
+    expect(made.recoveryCode).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4})+$/);
+    expect(made.import).toMatchObject({ committed: true, created: 2500, invalidRows: 0 });
+
+    type Page = {
+      total: number;
+      rows: { site: string | null; deviceClass: string; criticality: string }[];
+    };
+    const pages: Page[] = [];
+    for (const offset of ['0', '1000', '2000']) {
+      const listed = await wardkeep([
+        ...auth,
+        'device',
+        'list',
+        '--offset',
+        offset,
+        '--limit',
+        '1000',
+        '--json',
+      ]);
+      pages.push(JSON.parse(listed.stdout) as Page);
+    }
+    const page = { total: pages[0]?.total, rows: pages.flatMap((each) => each.rows) };
+    expect(page.rows).toHaveLength(2500);
+    expect(page.total).toBe(2500);
+    expect(new Set(page.rows.map((row) => row.site)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(page.rows.map((row) => row.deviceClass)).size).toBeGreaterThanOrEqual(8);
+    expect(page.rows.some((row) => row.criticality === 'life_sustaining')).toBe(true);
+
+    // Running it again signs in instead, and finds every device already there.
+    const again = await wardkeep([...auth, 'demo', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      recoveryCode: null,
+      import: { created: 0, updated: 0, unchanged: 2500 },
+    });
+  });
+
   it('says what and where for bad arguments and files, with exit code 2', async () => {
     const { auth, dir } = await initialised();
     const latin1 = join(dir, 'latin1.csv');

@@ -333,11 +333,13 @@ async function run(
     }
 
     case 'demo': {
+      let createdRecoveryCode: string | null = null;
       if (services.status(clientId).setupRequired) {
         const username = requireUser(parsed);
         const password = await secret(parsed, 'password-file', 'password', io);
         const { recoveryCode } = await call(registry, 'session:setup', { username, password });
-        io.stdout(`Created the store. Recovery code (shown once): ${recoveryCode}\n`);
+        createdRecoveryCode = recoveryCode;
+        if (!json) io.stdout(`Created the store. Recovery code (shown once): ${recoveryCode}\n`);
       } else {
         await signIn(registry, parsed, io);
       }
@@ -351,7 +353,11 @@ async function run(
         mapping: staged.suggestedMapping,
         skipInvalid: false,
       });
-      io.stdout(json ? `${JSON.stringify(report)}\n` : formatImportReport(report, 'demo hospital'));
+      io.stdout(
+        json
+          ? `${JSON.stringify({ recoveryCode: createdRecoveryCode, import: report })}\n`
+          : formatImportReport(report, 'demo hospital'),
+      );
       return report.committed ? exitCodes.ok : exitCodes.error;
     }
 

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatedPassword, useTempDirs } from '../../test/support/temp';
@@ -173,6 +173,49 @@ describe('wardkeep command line', () => {
     expect(exported.stdout.split(/\r?\n/)[0]).toMatch(
       /^asset_tag,manufacturer,model,serial_number,udi_di/,
     );
+  });
+
+  it('asks for a new password twice at the prompt and creates nothing when they differ', async () => {
+    const prompted = async (args: string[], answers: string[]) => {
+      const questions: string[] = [];
+      let stderr = '';
+      const code = await runCli(
+        args,
+        {
+          stdout: () => undefined,
+          stderr: (text) => void (stderr += text),
+          promptSecret: (question) => {
+            questions.push(question);
+            return Promise.resolve(answers.shift() ?? '');
+          },
+        },
+        { services: { clock: frozenClock(Date.UTC(2026, 10, 23, 10)), ids: sequentialIds('cli') } },
+      );
+      return { code, stderr, questions };
+    };
+    const dataDir = join(tempDir(), 'data');
+    const password = generatedPassword();
+    const typo = await prompted(
+      ['--data-dir', dataDir, '--user', 'admin', 'init'],
+      [password, `${password}x`],
+    );
+    expect(typo.code).toBe(2);
+    expect(typo.questions).toEqual(['password: ', 'password again: ']);
+    expect(typo.stderr).toContain('the two passwords differ');
+    expect(existsSync(join(dataDir, 'keyslots.json'))).toBe(false);
+
+    const made = await prompted(
+      ['--data-dir', dataDir, '--user', 'admin', 'init'],
+      [password, password],
+    );
+    expect(made.code, made.stderr).toBe(0);
+    // Signing in asks once.
+    const listed = await prompted(
+      ['--data-dir', dataDir, '--user', 'admin', 'device', 'list'],
+      [password],
+    );
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.questions).toEqual(['password: ']);
   });
 
   it('demo creates the store and fills it with a synthetic hospital, once', async () => {

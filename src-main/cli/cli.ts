@@ -164,6 +164,20 @@ async function secret(
   );
 }
 
+/** A secret being chosen: from its file, or typed twice at the prompt so a typo is caught. */
+async function newSecret(
+  parsed: ParsedArguments,
+  fileOption: string,
+  what: string,
+  io: CliIo,
+): Promise<string> {
+  const first = await secret(parsed, fileOption, what, io);
+  if (option(parsed, fileOption) || !io.promptSecret) return first;
+  const again = await io.promptSecret(`${what} again: `);
+  if (again !== first) throw new CliError(`the two ${what}s differ`, exitCodes.invalidInput);
+  return first;
+}
+
 function errorExitCode(code: string): number {
   switch (code) {
     case 'ipc.payload':
@@ -307,7 +321,7 @@ async function run(
 
     case 'init': {
       const username = requireUser(parsed);
-      const password = await secret(parsed, 'password-file', 'password', io);
+      const password = await newSecret(parsed, 'password-file', 'password', io);
       const { user, recoveryCode } = await call(registry, 'session:setup', { username, password });
       if (json)
         io.stdout(
@@ -326,7 +340,7 @@ async function run(
     case 'recover': {
       const username = requireUser(parsed);
       const recoveryCode = await secret(parsed, 'recovery-file', 'recovery code', io);
-      const newPassword = await secret(parsed, 'new-password-file', 'new password', io);
+      const newPassword = await newSecret(parsed, 'new-password-file', 'new password', io);
       await call(registry, 'session:recover', { recoveryCode, username, newPassword });
       io.stdout(`New password set for ${username}.\n`);
       return exitCodes.ok;
@@ -336,7 +350,7 @@ async function run(
       let createdRecoveryCode: string | null = null;
       if (services.status(clientId).setupRequired) {
         const username = requireUser(parsed);
-        const password = await secret(parsed, 'password-file', 'password', io);
+        const password = await newSecret(parsed, 'password-file', 'password', io);
         const { recoveryCode } = await call(registry, 'session:setup', { username, password });
         createdRecoveryCode = recoveryCode;
         if (!json) io.stdout(`Created the store. Recovery code (shown once): ${recoveryCode}\n`);

@@ -1,5 +1,8 @@
 // Entry point of the `wardkeep` command: wires the process's streams and terminal to runCli.
+import { setLogSink, stderrSinkFrom } from '../lib/logger';
 import { runCli } from './cli';
+
+setLogSink(stderrSinkFrom('warn'));
 
 function promptSecret(question: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {

@@ -29,16 +29,27 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-/** Writes JSON lines to stderr at `info` and above; WARDKEEP_LOG=debug|silent changes that. */
-export const stderrSink: LogSink = (record) => {
-  const threshold = process.env.WARDKEEP_LOG ?? 'info';
-  if (threshold === 'silent') return;
-  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-  if (order.indexOf(record.level) < order.indexOf(threshold as LogLevel)) return;
-  process.stderr.write(
-    `${JSON.stringify({ ...record, at: new Date(record.atMs).toISOString() })}\n`,
-  );
-};
+const levelOrder: readonly string[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * A sink writing JSON lines to stderr at `threshold` and above; WARDKEEP_LOG=debug|info|warn|
+ * error|silent overrides it. The app logs from `info`; the command line from `warn`, so its
+ * stderr carries the one-line error a script reads and not the app's diary.
+ */
+export function stderrSinkFrom(threshold: LogLevel): LogSink {
+  return (record) => {
+    const wanted = process.env.WARDKEEP_LOG ?? threshold;
+    if (wanted === 'silent') return;
+    const floor = levelOrder.indexOf(wanted);
+    if (levelOrder.indexOf(record.level) < (floor === -1 ? 1 : floor)) return;
+    process.stderr.write(
+      `${JSON.stringify({ ...record, at: new Date(record.atMs).toISOString() })}\n`,
+    );
+  };
+}
+
+/** The app's sink: `info` and above. */
+export const stderrSink: LogSink = stderrSinkFrom('info');
 
 let sink: LogSink = stderrSink;
 

@@ -27,7 +27,11 @@ export function RecoveryCodeStep({
           <strong>It is shown only this once</strong> and cannot be displayed again.
         </p>
         <output className="recovery__code" aria-label="Recovery code" data-testid="recovery-code">
-          {recoveryCode}
+          {codeLines(recoveryCode).map((line) => (
+            <span key={line} className="recovery__code-line">
+              {line}
+            </span>
+          ))}
         </output>
         <ol className="recovery__steps">
           <li>Print this page, or copy the code by hand onto paper.</li>
@@ -59,4 +63,18 @@ export function RecoveryCodeStep({
       </form>
     </main>
   );
+}
+
+/**
+ * The code in lines of four groups, easier to copy by hand than one wrapped at random. The dash
+ * between lines stays at the end of the first, so the text read or copied is the exact code.
+ */
+function codeLines(code: string): string[] {
+  const groups = code.split('-');
+  const lines: string[] = [];
+  for (let start = 0; start < groups.length; start += 4) {
+    const last = start + 4 >= groups.length;
+    lines.push(groups.slice(start, start + 4).join('-') + (last ? '' : '-'));
+  }
+  return lines;
 }

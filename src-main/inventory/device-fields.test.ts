@@ -144,6 +144,20 @@ describe('validateDeviceRecord: required fields and identity', () => {
     }
   });
 
+  it('refuses bidirectional overrides and isolates, and keeps the plain direction marks', () => {
+    for (const mark of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2069']) {
+      expect(onlyIssue('serial_number', `SN-${mark}100`)).toBe(
+        'Serial number contains a bidirectional override or isolate character',
+      );
+      expect(onlyIssue('notes', `see ${mark}note`)).toBe(
+        'Notes contains a bidirectional override or isolate character',
+      );
+    }
+    expect(accepted({ department: 'קרדיולוגיה\u200f ICU' }).department).toBe(
+      'קרדיולוגיה\u200f ICU',
+    );
+  });
+
   it('shows a bad value quoted and cut short', () => {
     expect(quoteValue('short')).toBe('"short"');
     expect(quoteValue('q"uote')).toBe('"q\\"uote"');

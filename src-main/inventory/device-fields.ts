@@ -213,6 +213,10 @@ export function isRealIsoDate(text: string): boolean {
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- as above; tab and line breaks are allowed in notes
 const controlCharactersInNotes = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069) can make a serial
+// number or host name read differently from what is stored ("Trojan Source"). The plain marks
+// LRM, RLM and ALM stay allowed: right-to-left names need them.
+const bidiControls = /[\u202a-\u202e\u2066-\u2069]/;
 
 /** A bad value as it appears in a reason: quoted, and cut short when long. */
 export function quoteValue(value: string): string {
@@ -246,6 +250,10 @@ export function validateDeviceRecord(source: SourceRecord, line: number): Device
     const forbidden = field === 'notes' ? controlCharactersInNotes : controlCharacters;
     if (forbidden.test(value)) {
       report(field, `${title} contains a control character`);
+      continue;
+    }
+    if (bidiControls.test(value)) {
+      report(field, `${title} contains a bidirectional override or isolate character`);
       continue;
     }
     clean[field] = value;

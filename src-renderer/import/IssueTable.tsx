@@ -1,6 +1,6 @@
 // Every invalid row of an import (line, column, reason), virtualised so a file with tens of
 // thousands of bad rows stays responsive. Invariant: the rows appear in the order main reports.
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useScrollViewport } from '../shared/useScrollViewport';
 import type { ImportIssue } from '../../src-preload/contract';
 import { canonicalFields } from '../../src-preload/contract';
 import type { CanonicalField } from '../../src-preload/contract';
@@ -20,18 +20,8 @@ function columnLabel(column: string | null): string {
 }
 
 export function IssueTable({ issues }: { issues: readonly ImportIssue[] }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewportHeight, setViewportHeight] = useState(0);
-
-  useLayoutEffect(() => {
-    const element = scrollRef.current;
-    if (!element) return undefined;
-    const observer = new ResizeObserver(() => setViewportHeight(element.clientHeight));
-    observer.observe(element);
-    setViewportHeight(element.clientHeight);
-    return () => observer.disconnect();
-  }, []);
+  const { scrollRef, scrollTop, setScrollTop, viewportHeight } =
+    useScrollViewport<HTMLDivElement>();
 
   const { first, last, totalHeight } = computeVirtualWindow({
     scrollTop,

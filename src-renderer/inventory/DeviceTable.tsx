@@ -3,7 +3,7 @@
 // Up/Down, Home/End move the active row; Enter opens it.
 // Invariant: the active row is always rendered (it is scrolled into view when it moves), so
 // aria-activedescendant never points at a missing element.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { DeviceRecord } from '../../src-preload/contract';
 import { formatCount } from '../shared/format';
@@ -16,6 +16,7 @@ import {
 import { deviceColumns } from './columns';
 import { filtersActive } from './deviceQuery';
 import { useInventoryStore } from './inventoryStore';
+import { useScrollViewport } from '../shared/useScrollViewport';
 
 /** Must match --row-height and --grid-header-height in styles.css. */
 export const rowHeight = 28;
@@ -42,18 +43,8 @@ export function DeviceTable() {
   const loadError = useInventoryStore((state) => state.loadError);
   const { setVisibleRange, setActiveIndex, openDetail, toggleSort } = useInventoryStore.getState();
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewportHeight, setViewportHeight] = useState(0);
-
-  useLayoutEffect(() => {
-    const element = scrollRef.current;
-    if (!element) return undefined;
-    const observer = new ResizeObserver(() => setViewportHeight(element.clientHeight));
-    observer.observe(element);
-    setViewportHeight(element.clientHeight);
-    return () => observer.disconnect();
-  }, []);
+  const { scrollRef, scrollTop, setScrollTop, viewportHeight } =
+    useScrollViewport<HTMLDivElement>();
 
   // A new query starts at its first row.
   useLayoutEffect(() => {

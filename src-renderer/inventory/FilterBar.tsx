@@ -2,7 +2,7 @@
 // Enter), device class, criticality, site, building and lifecycle state; and the result count.
 // Invariant: the store's filters change only when a value really changes, so every change is one
 // new query and no keystroke queries twice.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { criticalities, deviceClasses, lifecycleStates } from '../../src-preload/contract';
 import { formatCount, formatQuantity } from '../shared/format';
 import { criticalityLabels, deviceClassLabels, lifecycleLabels } from '../shared/labels';
@@ -68,19 +68,18 @@ function commitSearch(text: string): void {
 function SearchBox({ committed }: { committed: string }) {
   const id = useId();
   const [text, setText] = useState(committed);
-  const latestCommitted = useRef(committed);
-  latestCommitted.current = committed;
 
   // Clearing the filters elsewhere empties the box too.
   useEffect(() => {
     setText(committed);
   }, [committed]);
 
+  // Restarted when the text changes, and dropped once the text is committed (by Enter).
   useEffect(() => {
-    if (text === latestCommitted.current) return undefined;
+    if (text === committed) return undefined;
     const timer = setTimeout(() => commitSearch(text), searchDelayMs);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, committed]);
 
   return (
     <div className="filter filter--search">
@@ -95,7 +94,7 @@ function SearchBox({ committed }: { committed: string }) {
         autoComplete="off"
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Enter' && text !== latestCommitted.current) commitSearch(text);
+          if (event.key === 'Enter' && text !== committed) commitSearch(text);
         }}
       />
     </div>

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceQuery } from '../../src-preload/contract';
-import { buildDeviceQuery, defaultSort, filtersActive, nextSort, noFilters } from './deviceQuery';
+import {
+  buildDeviceQuery,
+  defaultSort,
+  filtersActive,
+  nextSort,
+  noFilters,
+  sameFilters,
+} from './deviceQuery';
 
 describe('buildDeviceQuery', () => {
   it('leaves out filters that are not set', () => {
@@ -51,5 +58,24 @@ describe('nextSort', () => {
       field: 'model',
       descending: false,
     });
+  });
+});
+
+describe('sameFilters', () => {
+  it('treats filters that send the same request as the same question', () => {
+    expect(sameFilters(noFilters, { ...noFilters })).toBe(true);
+    expect(sameFilters({ ...noFilters, text: 'icu' }, { ...noFilters, text: ' icu ' })).toBe(true);
+    expect(sameFilters({ ...noFilters, text: '   ' }, noFilters)).toBe(true);
+  });
+
+  it('tells apart filters that ask something different', () => {
+    expect(sameFilters({ ...noFilters, text: 'icu' }, { ...noFilters, text: 'icu2' })).toBe(false);
+    expect(sameFilters({ ...noFilters, site: 'North' }, noFilters)).toBe(false);
+    expect(
+      sameFilters(
+        { ...noFilters, deviceClass: 'ventilator' },
+        { ...noFilters, deviceClass: 'infusion_pump' },
+      ),
+    ).toBe(false);
   });
 });

@@ -65,6 +65,17 @@ export function filtersActive(filters: DeviceFilters): boolean {
   );
 }
 
+/**
+ * True when two filter sets ask the service the same question (text compared as it is sent, so
+ * "icu" and "icu " are the same search): the table keeps its rows instead of reloading them.
+ */
+export function sameFilters(a: DeviceFilters, b: DeviceFilters): boolean {
+  const first = buildDeviceQuery(a, defaultSort, 0, 1);
+  const second = buildDeviceQuery(b, defaultSort, 0, 1);
+  const keys = new Set([...Object.keys(first), ...Object.keys(second)]) as Set<keyof DeviceQuery>;
+  return [...keys].every((key) => first[key] === second[key]);
+}
+
 /** Clicking the sorted column reverses it; clicking another sorts by it, ascending. */
 export function nextSort(current: DeviceSort, field: DeviceSortField): DeviceSort {
   if (current.field === field) return { field, descending: !current.descending };

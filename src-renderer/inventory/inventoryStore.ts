@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { DeviceFacets, DeviceRecord, DeviceSortField } from '../../src-preload/contract';
 import { call } from '../api/wardkeep';
-import { buildDeviceQuery, defaultSort, nextSort, noFilters } from './deviceQuery';
+import { buildDeviceQuery, defaultSort, nextSort, noFilters, sameFilters } from './deviceQuery';
 import type { DeviceFilters, DeviceSort } from './deviceQuery';
 import { createPageCache } from './pageCache';
 import type { PageCache, PageRange } from './pageCache';
@@ -120,7 +120,14 @@ export const useInventoryStore = create<InventoryState>()((set, get) => {
     ...freshQueryState(0),
 
     setFilters(change) {
-      changeQuery({ filters: { ...get().filters, ...change } });
+      const filters = { ...get().filters, ...change };
+      // The same question again (a search committed by Enter and then by its timer) keeps the
+      // loaded rows and the scroll position.
+      if (sameFilters(filters, get().filters)) {
+        set({ filters });
+        return;
+      }
+      changeQuery({ filters });
     },
     clearFilters() {
       changeQuery({ filters: noFilters });

@@ -379,6 +379,39 @@ export const errorCodes = [
   'import.unknown_staging',
   'import.mapping',
   'import.invalid',
+  // Accounts, sessions and MFA.
+  'auth.locked',
+  'auth.mfa_required',
+  'auth.mfa_invalid',
+  'stepup.required',
+  'account.exists',
+  'account.disabled',
+  'account.last_admin',
+  'breakglass.unavailable',
+  'breakglass.active',
+  'breakglass.review',
+  // The audit log.
+  'audit.write_failed',
+  'audit.invalid',
+  'audit.tampered',
+  // PKI, trust and firmware baselines.
+  'pki.not_initialised',
+  'pki.invalid',
+  'pki.revoked',
+  'trust.invalid',
+  'baseline.invalid',
+  'baseline.signature',
+  // Bedside provisioning.
+  'provision.port',
+  'provision.timeout',
+  'provision.protocol',
+  'provision.refused',
+  // Network and segmentation.
+  'network.invalid',
+  'flows.invalid',
+  'policy.conflict',
+  // Any other input that is not what it should be (a file, an argument).
+  'input.invalid',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

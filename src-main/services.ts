@@ -1,21 +1,38 @@
-// Everything main knows, wired once: the vault, the open store, sessions and the domain services.
-// The Electron shell, the test transport and the CLI all build on this, so there is one
-// implementation of every rule. The store is open only while at least one session is.
-import type { EventName, EventPayload, SessionStatus, SessionUser } from '../src-preload/contract';
-import { checkPassword, normalizePassword } from './access/password-policy';
+// Everything main knows, wired once: the vault, the open store, sessions, the audit log and the
+// domain services. The Electron shell, the test transport and the CLI all build on this, so there
+// is one implementation of every rule. The store is open only while a session or a sign-in in
+// progress needs it. Every decision about access is written to the audit log; a failed sign-in
+// while the store is locked is kept beside it (see access/throttle.ts) and recorded at next open.
+import { join } from 'node:path';
+import type {
+  EventName,
+  EventPayload,
+  SessionEndReason,
+  SessionInfo,
+  SessionStatus,
+} from '../src-preload/contract';
+import type { AccessService } from './access/service';
+import { createAccessService } from './access/service';
+import type { Actor } from './access/actor';
+import { currentActor } from './access/actor';
 import type { Session, SessionManager } from './access/sessions';
 import { createSessionManager } from './access/sessions';
+import type { LoginThrottle } from './access/throttle';
+import { createLoginThrottle } from './access/throttle';
+import type { AuditEntryInput, AuditLog } from './audit/log';
+import { createAuditLog } from './audit/log';
 import type { Clock } from './lib/clock';
 import { systemClock } from './lib/clock';
-import { fail } from './lib/errors';
+import { WardkeepFailure, fail } from './lib/errors';
 import type { IdGenerator } from './lib/ids';
 import { randomIds } from './lib/ids';
 import { createLogger } from './lib/logger';
 import { createInventoryService } from './inventory/service';
 import type { InventoryService } from './inventory/service';
 import type { KdfCost } from './store/keyslots';
-import type { OpenStore, Vault } from './store/vault';
+import type { OpenStore, SlotKeeper, Vault } from './store/vault';
 import { createVault } from './store/vault';
+import type { SqliteDatabase } from './store/database';
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -26,32 +43,75 @@ export interface AppServicesOptions {
 
 export type EventListener = (event: EventName, payload: unknown) => void;
 
+/** An audit entry as callers give it: the actor comes from the request unless named. */
+export type AuditRecordInput = Omit<
+  AuditEntryInput,
+  'actor' | 'role' | 'sessionId' | 'emergency' | 'target' | 'reason' | 'details' | 'outcome'
+> &
+  Partial<AuditEntryInput>;
+
 export interface AppServices {
   readonly clock: Clock;
   readonly vault: Vault;
   readonly sessions: SessionManager;
+  readonly throttle: LoginThrottle;
+  readonly access: AccessService;
   status(clientId: string): SessionStatus;
-  setup(
-    clientId: string,
-    username: string,
-    password: string,
-  ): Promise<{ user: SessionUser; recoveryCode: string }>;
-  unlock(clientId: string, username: string, password: string): Promise<SessionUser>;
-  recover(
-    clientId: string,
-    recoveryCode: string,
-    username: string,
-    newPassword: string,
-  ): Promise<SessionUser>;
-  lock(clientId: string): void;
+  lock(clientId: string, reason?: SessionEndReason): void;
   /** The inventory of the open store; fails with session.required when the store is locked. */
   inventory(): InventoryService;
+  /** The audit log of the open store; fails with session.required when the store is locked. */
+  audit(): AuditLog;
+  /** The open store's database; fails with session.required when the store is locked. */
+  db(): SqliteDatabase;
+  /**
+   * Runs `work` and its audit record in one transaction: if the record cannot be written the
+   * work is rolled back and `audit.write_failed` says so (fail closed).
+   */
+  audited<T>(entry: AuditRecordInput | ((value: T) => AuditRecordInput), work: () => T): T;
+  /** Writes one audit record now, in its own transaction. */
+  record(entry: AuditRecordInput): void;
+  /** Writes several audit records in one transaction. */
+  recordAll(entries: AuditRecordInput[]): void;
+  /** Keyslot changes through the open store (which holds the key). */
+  requireSlots(): SlotKeeper;
+  /** Writes a record if the store is open; otherwise there is nowhere to write it yet. */
+  recordIfOpen(entry: AuditRecordInput): void;
+  isOpen(): boolean;
+  /** Takes a freshly opened store handle: keeps it, or closes it when one is open already. */
+  adoptStore(opened: OpenStore): void;
+  /** Closes the store when no session or sign-in needs it. */
+  closeStoreIfIdle(): void;
   emit<E extends EventName>(clientId: string, event: E, payload: EventPayload<E>): void;
   subscribe(clientId: string, listener: EventListener): () => void;
   close(): void;
 }
 
 const log = createLogger('access');
+
+export function sessionInfo(sessions: SessionManager, session: Session): SessionInfo {
+  return {
+    user: { username: session.username, role: session.role },
+    startedAtMs: session.startedAtMs,
+    expiresAtMs: sessions.expiresAtMs(session),
+    idleLimitMs: sessions.idleLimitMs(session),
+    lastActivityMs: session.lastActivityMs,
+    stepUpUntilMs:
+      session.stepUpAtMs === null || !sessions.steppedUp(session)
+        ? null
+        : session.stepUpAtMs + 5 * 60_000,
+    emergency: session.emergency,
+  };
+}
+
+export function actorOf(session: Session): Actor {
+  return {
+    username: session.username,
+    role: session.role,
+    sessionId: session.id,
+    emergency: session.emergency !== null,
+  };
+}
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const clock = options.clock ?? systemClock;
@@ -62,88 +122,165 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ids,
     ...(options.kdfCost ? { kdfCost: options.kdfCost } : {}),
   });
+  const throttle = createLoginThrottle(join(options.dataDir, 'login-throttle.json'), clock);
   const listeners = new Map<string, Set<EventListener>>();
   let store: OpenStore | null = null;
   let inventory: InventoryService | null = null;
+  let auditLog: AuditLog | null = null;
 
   function emit<E extends EventName>(clientId: string, event: E, payload: EventPayload<E>): void {
     for (const listener of listeners.get(clientId) ?? []) listener(event, payload);
   }
 
+  function requireStore(): OpenStore {
+    if (!store) fail('session.required', 'the store is locked: sign in first');
+    return store;
+  }
+
+  function requireAudit(): AuditLog {
+    requireStore();
+    if (!auditLog) fail('session.required', 'the store is locked: sign in first');
+    return auditLog;
+  }
+
+  function completeEntry(entry: AuditRecordInput): AuditEntryInput {
+    const actor = currentActor();
+    return {
+      actor: entry.actor !== undefined ? entry.actor : (actor?.username ?? null),
+      role: entry.role !== undefined ? entry.role : (actor?.role ?? null),
+      sessionId: entry.sessionId !== undefined ? entry.sessionId : (actor?.sessionId ?? null),
+      emergency: entry.emergency ?? actor?.emergency ?? false,
+      action: entry.action,
+      target: entry.target ?? null,
+      outcome: entry.outcome ?? 'success',
+      reason: entry.reason ?? null,
+      details: entry.details ?? {},
+    };
+  }
+
+  function appendOrFail(audit: AuditLog, entry: AuditEntryInput): void {
+    try {
+      audit.append(entry);
+    } catch (error) {
+      if (error instanceof WardkeepFailure && error.code === 'audit.write_failed') throw error;
+      fail(
+        'audit.write_failed',
+        `the audit record for ${entry.action} could not be written, so the action did not happen: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
+  function audited<T>(
+    entry: AuditRecordInput | ((value: T) => AuditRecordInput),
+    work: () => T,
+  ): T {
+    const { db } = requireStore();
+    const audit = requireAudit();
+    return db.transaction(() => {
+      const value = work();
+      appendOrFail(audit, completeEntry(typeof entry === 'function' ? entry(value) : entry));
+      return value;
+    })();
+  }
+
+  function record(entry: AuditRecordInput): void {
+    audited(entry, () => undefined);
+  }
+
+  function recordAll(entries: AuditRecordInput[]): void {
+    const { db } = requireStore();
+    const audit = requireAudit();
+    db.transaction(() => {
+      for (const entry of entries) appendOrFail(audit, completeEntry(entry));
+    })();
+  }
+
+  function recordIfOpen(entry: AuditRecordInput): void {
+    if (store && auditLog) record(entry);
+  }
+
   function closeStoreIfIdle(): void {
-    if (sessions.count() > 0 || !store) return;
+    if (!store || sessions.count() > 0 || access.pendingCount() > 0) return;
     inventory?.dispose();
     inventory = null;
+    auditLog = null;
     store.close();
     store = null;
   }
 
+  function adoptStore(opened: OpenStore): void {
+    if (store) {
+      // Another session already holds the store open: the new handle only proved the secret.
+      opened.close();
+      return;
+    }
+    store = opened;
+    auditLog = createAuditLog({ db: opened.db, clock });
+    inventory = createInventoryService({
+      db: opened.db,
+      clock,
+      ids,
+      onImport: (summary) => {
+        if (auditLog)
+          appendOrFail(auditLog, completeEntry({ action: 'inventory.import', ...summary }));
+      },
+    });
+  }
+
   const sessions = createSessionManager(clock, (clientId, session: Session, reason) => {
     log.info('session ended', { username: session.username, reason });
+    try {
+      access.sessionEnded(session, reason);
+    } catch (error) {
+      // The session is over whether or not its end could be recorded; say so in the log.
+      log.error('could not record the end of a session', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
     emit(clientId, 'session:ended', { reason });
     closeStoreIfIdle();
   });
 
-  function adopt(clientId: string, opened: OpenStore): SessionUser {
-    if (store) {
-      // Another session already holds the store open: the new handle only proved the password.
-      opened.close();
-    } else {
-      store = opened;
-      inventory = createInventoryService({ db: opened.db, clock, ids });
-    }
-    const session = sessions.start(clientId, opened.account);
-    log.info('session started', { username: session.username, role: session.role });
-    return { username: session.username, role: session.role };
-  }
-
-  function requireStrongPassword(password: string, username: string): string {
-    const verdict = checkPassword(password, { username });
-    if (!verdict.ok) fail('password.weak', verdict.reason);
-    return normalizePassword(password);
-  }
-
-  return {
+  const services: AppServices = {
     clock,
     vault,
     sessions,
+    throttle,
+    get access() {
+      return access;
+    },
     status(clientId) {
       const session = sessions.peek(clientId);
+      const setUp = vault.isSetUp();
       return {
-        setupRequired: !vault.isSetUp(),
+        setupRequired: !setUp,
         user: session ? { username: session.username, role: session.role } : null,
+        session: session ? sessionInfo(sessions, session) : null,
+        breakGlassReady: setUp && vault.hasBreakGlass(),
+        unreviewedEmergencies: store ? access.unreviewedEmergencyCount() : 0,
       };
     },
-    async setup(clientId, username, password) {
-      if (vault.isSetUp()) fail('setup.done', 'Wardkeep is already set up on this computer');
-      const normalized = requireStrongPassword(password, username);
-      const { store: opened, recoveryCode } = await vault.setup(username, normalized);
-      log.info('store created', { username });
-      return { user: adopt(clientId, opened), recoveryCode };
-    },
-    async unlock(clientId, username, password) {
-      if (!vault.isSetUp()) fail('setup.required', 'Wardkeep is not set up yet');
-      try {
-        return adopt(clientId, await vault.unlock(username, normalizePassword(password)));
-      } catch (error) {
-        log.warn('unlock refused', { username });
-        throw error;
-      }
-    },
-    async recover(clientId, recoveryCode, username, newPassword) {
-      if (!vault.isSetUp()) fail('setup.required', 'Wardkeep is not set up yet');
-      const normalized = requireStrongPassword(newPassword, username);
-      const opened = await vault.recover(recoveryCode, username, normalized);
-      log.info('password reset with the recovery code', { username });
-      return adopt(clientId, opened);
-    },
-    lock(clientId) {
-      sessions.end(clientId, 'locked');
+    lock(clientId, reason = 'locked') {
+      access.cancel(clientId);
+      sessions.end(clientId, reason);
     },
     inventory() {
+      requireStore();
       if (!inventory) fail('session.required', 'the store is locked: sign in first');
       return inventory;
     },
+    audit: requireAudit,
+    db: () => requireStore().db,
+    audited,
+    record,
+    recordAll,
+    requireSlots: () => requireStore().slots,
+    recordIfOpen,
+    isOpen: () => store !== null,
+    adoptStore,
+    closeStoreIfIdle,
     emit,
     subscribe(clientId, listener) {
       let set = listeners.get(clientId);
@@ -157,9 +294,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     close() {
       inventory?.dispose();
       inventory = null;
+      auditLog = null;
       store?.close();
       store = null;
       listeners.clear();
     },
   };
+
+  const access = createAccessService(services, { clock, vault, sessions, throttle });
+  return services;
 }

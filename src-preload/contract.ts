@@ -237,11 +237,98 @@ export type SavedMapping = z.infer<typeof SavedMapping>;
 export const SessionUser = z.object({ username: z.string(), role: z.enum(roles) });
 export type SessionUser = z.infer<typeof SessionUser>;
 
+export const emergencyReasons = ['patient_care', 'device_failure', 'other'] as const;
+export type EmergencyReason = (typeof emergencyReasons)[number];
+export const emergencyReasonLabels: Readonly<Record<EmergencyReason, string>> = {
+  patient_care: 'Patient care emergency',
+  device_failure: 'Device failure',
+  other: 'Other',
+};
+
+/** The signed-in session as the UI shows it: who, until when, and whether it is an emergency. */
+export const SessionInfo = z.object({
+  user: SessionUser,
+  startedAtMs: z.number(),
+  /** The absolute end of the session. */
+  expiresAtMs: z.number(),
+  /** The idle limit: the session ends this long after the last request. */
+  idleLimitMs: z.number(),
+  lastActivityMs: z.number(),
+  /** Privileged actions need no new password + code until then (null: none yet). */
+  stepUpUntilMs: z.number().nullable(),
+  emergency: z
+    .object({
+      id: z.number().int(),
+      openedBy: z.string(),
+      reason: z.enum(emergencyReasons),
+      endsAtMs: z.number(),
+    })
+    .nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
 export const SessionStatus = z.object({
   setupRequired: z.boolean(),
   user: SessionUser.nullable(),
+  session: SessionInfo.nullable(),
+  /** Whether an unused emergency credential exists (false after one was used, until rotated). */
+  breakGlassReady: z.boolean(),
+  /** Emergency sessions that ended and no administrator has signed off yet (0 when unknown). */
+  unreviewedEmergencies: z.number().int().min(0),
 });
 export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/**
+ * What sign-in asks for next. A session exists only after `done`: a password alone never
+ * signs anyone in.
+ */
+export const LoginStep = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('password_change') }),
+  z.object({ step: z.literal('mfa_enrol'), secret: z.string(), uri: z.string() }),
+  z.object({ step: z.literal('mfa') }),
+  z.object({
+    step: z.literal('done'),
+    user: SessionUser,
+    /** New single-use MFA recovery codes, shown once (after enrolment only). */
+    recoveryCodes: z.array(z.string()).optional(),
+  }),
+]);
+export type LoginStep = z.infer<typeof LoginStep>;
+
+export const AccountSummary = z.object({
+  username: z.string(),
+  role: z.enum(roles),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  disabledAt: z.string().nullable(),
+  mfaEnrolled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  recoveryCodesLeft: z.number().int().min(0),
+  /** Locked after too many failed sign-ins. */
+  locked: z.boolean().optional(),
+});
+export type AccountSummary = z.infer<typeof AccountSummary>;
+
+export const EmergencySessionRecord = z.object({
+  id: z.number().int(),
+  openedBy: z.string(),
+  reason: z.enum(emergencyReasons),
+  reasonText: z.string().nullable(),
+  openedAt: z.string(),
+  endsAt: z.string(),
+  closedAt: z.string().nullable(),
+  closeReason: z.string().nullable(),
+  reviewedBy: z.string().nullable(),
+  reviewedAt: z.string().nullable(),
+  reviewComment: z.string().nullable(),
+});
+export type EmergencySessionRecord = z.infer<typeof EmergencySessionRecord>;
+
+export const ConsoleSettings = z.object({
+  /** Length of an emergency session, 5 to 240 minutes. */
+  emergencyMinutes: z.number().int().min(5).max(240),
+});
+export type ConsoleSettings = z.infer<typeof ConsoleSettings>;
 
 const username = z
   .string()
@@ -260,6 +347,15 @@ export const permissions = [
   'inventory.read',
   'inventory.write',
   'inventory.export',
+  'provision',
+  'pki.manage',
+  'network.read',
+  'network.write',
+  'accounts.manage',
+  'settings.manage',
+  'audit.read',
+  'audit.export',
+  'breakglass.review',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -267,7 +363,11 @@ interface ChannelSpec {
   request: z.ZodType;
   result: z.ZodType;
   permission: Permission;
+  /** Privileged: needs password + TOTP again within the last 5 minutes (`stepup.required`). */
+  stepUp?: true;
 }
+
+const totpCode = z.string().min(6).max(20);
 
 const none = z.object({}).strict();
 const ok = z.object({});
@@ -276,22 +376,125 @@ export const contract = {
   'session:status': { request: none, result: SessionStatus, permission: 'public' },
   'session:setup': {
     request: z.object({ username, password }).strict(),
-    result: z.object({ user: SessionUser, recoveryCode: z.string() }),
+    result: z.object({
+      recoveryCode: z.string(),
+      emergencyCredential: z.string(),
+      next: LoginStep,
+    }),
     permission: 'public',
   },
-  'session:unlock': {
+  'session:login': {
     request: z.object({ username, password }).strict(),
-    result: SessionUser,
+    result: LoginStep,
     permission: 'public',
   },
+  /** The replacement for a password an administrator issued, during sign-in. */
+  'session:password': {
+    request: z.object({ newPassword: password }).strict(),
+    result: LoginStep,
+    permission: 'public',
+  },
+  'session:enrol': {
+    request: z.object({ code: totpCode }).strict(),
+    result: LoginStep,
+    permission: 'public',
+  },
+  /** A TOTP code, or one of the account's single-use recovery codes. */
+  'session:mfa': {
+    request: z.object({ code: totpCode }).strict(),
+    result: LoginStep,
+    permission: 'public',
+  },
+  'session:cancel': { request: none, result: ok, permission: 'public' },
   'session:recover': {
     request: z
       .object({ recoveryCode: z.string().min(1).max(200), username, newPassword: password })
+      .strict(),
+    result: LoginStep,
+    permission: 'public',
+  },
+  'session:breakglass': {
+    request: z
+      .object({
+        credential: z.string().min(1).max(200),
+        openedBy: text(100).min(1),
+        reason: z.enum(emergencyReasons),
+        reasonText: text(500).optional(),
+      })
       .strict(),
     result: SessionUser,
     permission: 'public',
   },
   'session:lock': { request: none, result: ok, permission: 'session' },
+  'session:stepup': {
+    request: z.object({ password, code: totpCode }).strict(),
+    result: z.object({ stepUpUntilMs: z.number() }),
+    permission: 'session',
+  },
+  'session:change-password': {
+    request: z.object({ currentPassword: password, newPassword: password }).strict(),
+    result: ok,
+    permission: 'session',
+  },
+  'accounts:list': {
+    request: none,
+    result: z.array(AccountSummary),
+    permission: 'accounts.manage',
+  },
+  'accounts:create': {
+    request: z.object({ username, role: z.enum(roles) }).strict(),
+    result: z.object({ username: z.string(), initialPassword: z.string() }),
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'accounts:role': {
+    request: z.object({ username, role: z.enum(roles) }).strict(),
+    result: ok,
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'accounts:disable': {
+    request: z.object({ username }).strict(),
+    result: ok,
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'accounts:delete': {
+    request: z.object({ username }).strict(),
+    result: ok,
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'accounts:unlock': {
+    request: z.object({ username }).strict(),
+    result: ok,
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'breakglass:list': {
+    request: none,
+    result: z.array(EmergencySessionRecord),
+    permission: 'breakglass.review',
+  },
+  'breakglass:review': {
+    request: z.object({ id: z.number().int().positive(), comment: text(2000).min(1) }).strict(),
+    result: ok,
+    permission: 'breakglass.review',
+    stepUp: true,
+  },
+  'breakglass:rotate': {
+    request: none,
+    result: z.object({ credential: z.string() }),
+    permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'settings:get': { request: none, result: ConsoleSettings, permission: 'settings.manage' },
+  'settings:set': {
+    request: ConsoleSettings.strict(),
+    result: ok,
+    permission: 'settings.manage',
+    stepUp: true,
+  },
   'devices:list': { request: DeviceQuery, result: DevicePage, permission: 'inventory.read' },
   'devices:get': {
     request: z.object({ id: z.number().int().positive() }).strict(),
@@ -331,6 +534,7 @@ export const contract = {
     request: z.object({ format: z.enum(['csv', 'fhir']) }).strict(),
     result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
     permission: 'inventory.export',
+    stepUp: true,
   },
 } as const satisfies Record<string, ChannelSpec>;
 
@@ -352,9 +556,19 @@ export const ImportProgress = z.object({
 });
 export type ImportProgress = z.infer<typeof ImportProgress>;
 
+export const sessionEndReasons = [
+  'locked',
+  'logout',
+  'expired',
+  'disabled',
+  'role_changed',
+  'emergency_ended',
+] as const;
+export type SessionEndReason = (typeof sessionEndReasons)[number];
+
 export const events = {
   'imports:progress': ImportProgress,
-  'session:ended': z.object({ reason: z.enum(['locked', 'expired']) }),
+  'session:ended': z.object({ reason: z.enum(sessionEndReasons) }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -2,7 +2,7 @@
 // A session past its role's idle or absolute limit is gone the moment anyone looks at it; every
 // (re)authentication makes a new session id.
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../src-preload/contract';
+import type { EmergencyReason, Role, SessionEndReason } from '../../src-preload/contract';
 import type { Clock } from '../lib/clock';
 
 export interface SessionLimits {
@@ -21,23 +21,53 @@ export const sessionLimits: Readonly<Record<Role, SessionLimits>> = {
   administrator: { idleMs: 15 * minute, absoluteMs: 8 * hour },
 };
 
+/** How long a fresh password + TOTP lets privileged actions through. */
+export const stepUpWindowMs = 5 * minute;
+
+export interface EmergencyGrant {
+  id: number;
+  openedBy: string;
+  reason: EmergencyReason;
+  endsAtMs: number;
+}
+
 export interface Session {
   id: string;
-  accountId: number;
+  /** Null for an emergency session, which no account opened. */
+  accountId: number | null;
   username: string;
   role: Role;
   startedAtMs: number;
   lastActivityMs: number;
+  stepUpAtMs: number | null;
+  emergency: EmergencyGrant | null;
 }
 
-export type SessionEndReason = 'locked' | 'expired';
+export type { SessionEndReason };
+
+export interface SessionStart {
+  accountId: number | null;
+  username: string;
+  role: Role;
+  emergency?: EmergencyGrant;
+}
 
 export interface SessionManager {
-  start(clientId: string, account: { id: number; username: string; role: Role }): Session;
+  start(clientId: string, start: SessionStart): Session;
   /** The live session of a client, refreshing its idle timer; expired sessions are ended. */
   touch(clientId: string): Session | undefined;
   peek(clientId: string): Session | undefined;
   end(clientId: string, reason: SessionEndReason): void;
+  /** Ends every session of the account (disabled, role changed). */
+  endForAccount(accountId: number, reason: SessionEndReason): number;
+  /** Records a fresh password + TOTP check. */
+  markSteppedUp(clientId: string): void;
+  /** Whether privileged actions may run now without asking again. */
+  steppedUp(session: Session): boolean;
+  /** When the session ends at the latest: its absolute limit or its emergency grant. */
+  expiresAtMs(session: Session): number;
+  idleLimitMs(session: Session): number;
+  all(): Session[];
   count(): number;
 }
 
@@ -47,13 +77,21 @@ export function createSessionManager(
 ): SessionManager {
   const sessions = new Map<string, Session>();
 
+  // An emergency session lasts its granted time, idle or not: locking a clinician out mid-crisis
+  // would defeat its purpose.
+  function idleLimitMs(session: Session): number {
+    if (session.emergency) return session.emergency.endsAtMs - session.startedAtMs;
+    return sessionLimits[session.role].idleMs;
+  }
+
+  function expiresAtMs(session: Session): number {
+    if (session.emergency) return session.emergency.endsAtMs;
+    return session.startedAtMs + sessionLimits[session.role].absoluteMs;
+  }
+
   function expired(session: Session): boolean {
-    const limits = sessionLimits[session.role];
     const now = clock.nowMs();
-    return (
-      now - session.lastActivityMs >= limits.idleMs ||
-      now - session.startedAtMs >= limits.absoluteMs
-    );
+    return now - session.lastActivityMs >= idleLimitMs(session) || now >= expiresAtMs(session);
   }
 
   function end(clientId: string, reason: SessionEndReason): void {
@@ -73,16 +111,19 @@ export function createSessionManager(
   }
 
   return {
-    start(clientId, account) {
+    start(clientId, start) {
       if (sessions.has(clientId)) end(clientId, 'locked');
       const now = clock.nowMs();
       const session: Session = {
         id: randomUUID(),
-        accountId: account.id,
-        username: account.username,
-        role: account.role,
+        accountId: start.accountId,
+        username: start.username,
+        role: start.role,
         startedAtMs: now,
         lastActivityMs: now,
+        // Signing in is itself a fresh password + TOTP check.
+        stepUpAtMs: start.emergency ? null : now,
+        emergency: start.emergency ?? null,
       };
       sessions.set(clientId, session);
       return session;
@@ -94,6 +135,26 @@ export function createSessionManager(
     },
     peek,
     end,
+    endForAccount(accountId, reason) {
+      let ended = 0;
+      for (const [clientId, session] of [...sessions]) {
+        if (session.accountId === accountId) {
+          end(clientId, reason);
+          ended += 1;
+        }
+      }
+      return ended;
+    },
+    markSteppedUp(clientId) {
+      const session = sessions.get(clientId);
+      if (session) session.stepUpAtMs = clock.nowMs();
+    },
+    steppedUp(session) {
+      return session.stepUpAtMs !== null && clock.nowMs() - session.stepUpAtMs < stepUpWindowMs;
+    },
+    expiresAtMs,
+    idleLimitMs,
+    all: () => [...sessions.values()],
     count: () => sessions.size,
   };
 }

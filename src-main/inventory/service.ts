@@ -86,6 +86,23 @@ export interface InventoryServiceOptions {
   clock: Clock;
   ids: IdGenerator;
   logger?: Logger;
+  /**
+   * Called inside the import's write transaction, after the rows: an audit record written here
+   * commits with the rows or not at all (an error thrown here rolls the import back).
+   */
+  onImport?: (summary: ImportSummary) => void;
+}
+
+export interface ImportSummary {
+  target: string;
+  details: {
+    rows: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    invalidRows: number;
+    skipInvalid: boolean;
+  };
 }
 
 interface Draft {
@@ -313,6 +330,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   function writeRows(
     valid: readonly CheckedRow[],
     onProgress: (progress: ImportProgressUpdate) => void,
+    onWritten: (counts: WriteCounts) => void,
   ): WriteCounts {
     const at = isoTime(clock);
     const known = repository.identityIndex();
@@ -344,6 +362,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
           onProgress({ phase: 'writing', done, total: valid.length });
         }
       });
+      onWritten(counts);
       return counts;
     };
     return bulk ? repository.bulkTransaction(write) : repository.transaction(write);
@@ -417,7 +436,17 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
         onProgress({ phase: 'done', done: 0, total: draft.records.length });
         return report(draft, checked, false, countPlanned(checked.valid));
       }
-      const counts = writeRows(checked.valid, onProgress);
+      const counts = writeRows(checked.valid, onProgress, (written) =>
+        options.onImport?.({
+          target: draft.fileName,
+          details: {
+            rows: draft.records.length,
+            ...written,
+            invalidRows: checked.invalidRows,
+            skipInvalid,
+          },
+        }),
+      );
       drafts.delete(stagingId);
       log.info('import committed', { stagingId, ...counts, invalidRows: checked.invalidRows });
       onProgress({ phase: 'done', done: draft.records.length, total: draft.records.length });

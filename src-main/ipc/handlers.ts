@@ -4,7 +4,7 @@ import type { Channel, ParsedRequestOf, ResultOf } from '../../src-preload/contr
 import type { Session } from '../access/sessions';
 import type { AppServices } from '../services';
 import { fail } from '../lib/errors';
-import { sessionHandlers } from '../access/handlers';
+import { accessHandlers } from '../access/handlers';
 import { inventoryHandlers } from '../inventory/handlers';
 
 export interface HandlerContext {
@@ -23,7 +23,7 @@ export type Handlers = { [C in Channel]: Handler<C> };
 export type HandlerGroup<C extends Channel> = { [K in C]: Handler<K> };
 
 export function createHandlers(): Handlers {
-  return mergeHandlerGroups(sessionHandlers, inventoryHandlers) as Handlers;
+  return mergeHandlerGroups(accessHandlers, inventoryHandlers) as Handlers;
 }
 
 /** Two domains claiming one channel is a wiring mistake: refuse it at start-up. */

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { channels, contract, roles } from '../../src-preload/contract';
 import type { Channel } from '../../src-preload/contract';
-import { generatedPassword, useTempDirs } from '../../test/support/temp';
-import { roleAllows } from '../access/permissions';
+import { useTempDirs } from '../../test/support/temp';
+import type { Role } from '../../src-preload/contract';
+import { setUpConsole } from '../../test/support/accounts';
+import { emergencyRole, roleAllows } from '../access/permissions';
+import { sessionLimits, stepUpWindowMs } from '../access/sessions';
 import { frozenClock } from '../lib/clock';
 import { sequentialIds } from '../lib/ids';
 import { createAppServices } from '../services';
@@ -40,12 +43,8 @@ const malformed: unknown[] = [
 
 describe('IPC registry', () => {
   it('answers a malformed payload on every channel with ipc.payload and keeps working', async () => {
-    const { services, registry } = setUpRegistry();
-    const setup = await registry.dispatch('c1', 'session:setup', {
-      username: 'admin',
-      password: generatedPassword(),
-    });
-    expect(setup.ok).toBe(true);
+    const { services, registry, clock } = setUpRegistry();
+    await setUpConsole(registry, clock, 'c1');
     for (const channel of channels) {
       for (const payload of malformed) {
         const result = await registry.dispatch('c1', channel, payload);
@@ -58,9 +57,14 @@ describe('IPC registry', () => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const status = await registry.dispatch('c1', 'session:status', {});
-    expect(status).toEqual({
+    expect(status).toMatchObject({
       ok: true,
-      value: { setupRequired: false, user: { username: 'admin', role: 'administrator' } },
+      value: {
+        setupRequired: false,
+        user: { username: 'admin', role: 'administrator' },
+        breakGlassReady: true,
+        unreviewedEmergencies: 0,
+      },
     });
     services.close();
   });
@@ -95,11 +99,8 @@ describe('IPC registry', () => {
   });
 
   it('keeps sessions per client: one window signing in does not sign in another', async () => {
-    const { services, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', {
-      username: 'admin',
-      password: generatedPassword(),
-    });
+    const { services, registry, clock } = setUpRegistry();
+    await setUpConsole(registry, clock, 'c1');
     expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
     expect(await registry.dispatch('c2', 'devices:facets', {})).toMatchObject({
       ok: false,
@@ -110,10 +111,7 @@ describe('IPC registry', () => {
 
   it('ends an administrator session after 15 idle minutes by the clock', async () => {
     const { services, clock, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', {
-      username: 'admin',
-      password: generatedPassword(),
-    });
+    await setUpConsole(registry, clock, 'c1');
     clock.advance(14 * 60_000);
     expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({ ok: true });
     clock.advance(15 * 60_000);
@@ -124,46 +122,93 @@ describe('IPC registry', () => {
     services.close();
   });
 
-  it('gives each role exactly what the permission table says', async () => {
-    const { services, registry } = setUpRegistry();
-    await registry.dispatch('admin', 'session:setup', {
-      username: 'admin',
-      password: generatedPassword(),
-    });
+  it('gives every channel × every role, no session, an expired and an emergency session exactly what the permission table says', async () => {
+    const { services, registry, clock } = setUpRegistry();
+    await setUpConsole(registry, clock, 'admin');
+    type Caller = { name: string; role: Role | null; start: () => void; steppedUp: boolean };
+    const callers: Caller[] = [];
     for (const role of roles) {
-      const clientId = `as-${role}`;
-      services.sessions.start(clientId, { id: 1, username: `someone-${role}`, role });
-      // session:lock would end the very session under test; it has its own test below.
-      for (const channel of channels.filter(
-        (name) => contract[name].permission !== 'public' && name !== 'session:lock',
-      )) {
-        const result = await registry.dispatch(clientId, channel, validRequest(channel));
-        const allowed = roleAllows(role, contract[channel].permission);
-        if (allowed)
-          expect(result.ok || result.error.code !== 'permission.denied', `${role} ${channel}`).toBe(
-            true,
-          );
-        else
-          expect(result, `${role} ${channel}`).toMatchObject({
-            ok: false,
-            error: { code: 'permission.denied' },
-          });
+      for (const steppedUp of [true, false]) {
+        const clientId = `as-${role}-${steppedUp}`;
+        callers.push({
+          name: clientId,
+          role,
+          steppedUp,
+          start: () => {
+            services.sessions.start(clientId, {
+              accountId: 999,
+              username: `someone-${role}`,
+              role,
+            });
+            if (!steppedUp) clock.advance(stepUpWindowMs);
+          },
+        });
       }
-      services.sessions.end(clientId, 'locked');
     }
+    callers.push({ name: 'nobody', role: null, steppedUp: false, start: () => undefined });
+    callers.push({
+      name: 'expired',
+      role: null,
+      steppedUp: false,
+      start: () => {
+        services.sessions.start('expired', { accountId: 999, username: 'gone', role: 'engineer' });
+        clock.advance(sessionLimits.engineer.idleMs);
+      },
+    });
+    callers.push({
+      name: 'emergency',
+      role: emergencyRole,
+      steppedUp: false,
+      start: () => {
+        services.sessions.start('emergency', {
+          accountId: null,
+          username: 'nurse on call',
+          role: emergencyRole,
+          emergency: {
+            id: 1,
+            openedBy: 'nurse on call',
+            reason: 'device_failure',
+            endsAtMs: clock.nowMs() + 3_600_000,
+          },
+        });
+      },
+    });
+    let checked = 0;
+    for (const channel of channels.filter(
+      (name) => contract[name].permission !== 'public' && name !== 'session:lock',
+    )) {
+      const spec = contract[channel];
+      for (const caller of callers) {
+        caller.start();
+        const result = await registry.dispatch(caller.name, channel, validRequest(channel));
+        const label = `${caller.name} → ${channel}`;
+        if (caller.role === null) {
+          expect(result, label).toMatchObject({ ok: false, error: { code: 'session.required' } });
+        } else if (!roleAllows(caller.role, spec.permission)) {
+          expect(result, label).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+        } else if ('stepUp' in spec && spec.stepUp && !caller.steppedUp) {
+          expect(result, label).toMatchObject({ ok: false, error: { code: 'stepup.required' } });
+        } else if (!result.ok) {
+          expect(
+            ['session.required', 'permission.denied', 'stepup.required', 'ipc.payload', 'internal'],
+            `${label}: ${result.error.code} ${result.error.message}`,
+          ).not.toContain(result.error.code);
+        }
+        services.sessions.end(caller.name, 'locked');
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
     services.close();
   });
 
   it('locks: the session ends, its client is told, and the store closes when no session is left', async () => {
-    const { services, registry } = setUpRegistry();
-    await registry.dispatch('c1', 'session:setup', {
-      username: 'admin',
-      password: generatedPassword(),
-    });
+    const { services, registry, clock } = setUpRegistry();
+    await setUpConsole(registry, clock, 'c1');
     const events: unknown[] = [];
     registry.subscribe('c1', (event, payload) => events.push([event, payload]));
     expect(await registry.dispatch('c1', 'session:lock', {})).toEqual({ ok: true, value: {} });
-    expect(events).toEqual([['session:ended', { reason: 'locked' }]]);
+    expect(events).toEqual([['session:ended', { reason: 'logout' }]]);
     expect(() => services.inventory()).toThrow(/locked/);
     expect(await registry.dispatch('c1', 'devices:facets', {})).toMatchObject({
       ok: false,
@@ -195,6 +240,15 @@ function validRequest(channel: Channel): unknown {
     'imports:commit': { stagingId: 'none', mapping: {}, skipInvalid: false },
     'imports:discard': { stagingId: 'none' },
     'mappings:save': { name: 'm', mapping: {} },
+    'session:stepup': { password: 'not the password', code: '000000' },
+    'session:change-password': { currentPassword: 'not it', newPassword: 'not it either' },
+    'accounts:create': { username: 'matrix-new', role: 'technician' },
+    'accounts:role': { username: 'nobody-here', role: 'technician' },
+    'accounts:disable': { username: 'nobody-here' },
+    'accounts:delete': { username: 'nobody-here' },
+    'accounts:unlock': { username: 'nobody-here' },
+    'breakglass:review': { id: 424242, comment: 'checked' },
+    'settings:set': { emergencyMinutes: 60 },
   };
   return samples[channel] ?? {};
 }

@@ -1,13 +1,17 @@
 // Every channel of the contract goes through dispatch(): unknown channel, malformed payload,
-// missing session and missing permission are refused here with a code, before any handler runs;
-// a handler's unexpected error becomes `internal` without its stack. The sender check happens
+// missing session, missing permission and a missing step-up are refused here with a code, before
+// any handler runs, and each refusal of a signed-in user is audited; the handler then runs as its
+// session's actor (see access/actor.ts); a handler's unexpected error becomes `internal` without
+// its stack. The sender check happens
 // in the transport (the Electron shell checks the frame; the test transport checks its token).
 import { contract } from '../../src-preload/contract';
-import type { Channel, Result } from '../../src-preload/contract';
+import type { Channel, Result, WardkeepError } from '../../src-preload/contract';
+import { runAs } from '../access/actor';
 import { roleAllows } from '../access/permissions';
 import { WardkeepFailure } from '../lib/errors';
 import { createLogger } from '../lib/logger';
 import type { AppServices, EventListener } from '../services';
+import { actorOf } from '../services';
 import { createHandlers } from './handlers';
 import type { HandlerContext, Handlers } from './handlers';
 
@@ -63,19 +67,43 @@ export function createIpcRegistry(
       session = services.sessions.touch(clientId);
       if (!session)
         return { ok: false, error: { code: 'session.required', message: 'sign in first' } };
-      if (!roleAllows(session.role, spec.permission)) {
-        return {
-          ok: false,
-          error: {
+      const refusal: WardkeepError | null = !roleAllows(session.role, spec.permission)
+        ? {
             code: 'permission.denied',
             message: `the ${session.role} role may not use ${channel} (needs ${spec.permission})`,
-          },
-        };
+          }
+        : 'stepUp' in spec && spec.stepUp && !services.sessions.steppedUp(session)
+          ? {
+              code: 'stepup.required',
+              message: `${channel} is a privileged action: confirm your password and code first`,
+            }
+          : null;
+      if (refusal) {
+        const actor = actorOf(session);
+        try {
+          runAs(actor, () =>
+            services.recordIfOpen({
+              action: 'access.denied',
+              target: channel,
+              outcome: 'denied',
+              reason: refusal.code,
+            }),
+          );
+        } catch (error) {
+          log.error('could not record a refusal', {
+            channel,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        return { ok: false, error: refusal };
       }
     }
     try {
       const handler = handlers[channel] as (request: unknown, context: HandlerContext) => unknown;
-      const value = await handler(parsed.data, { clientId, services, session });
+      const context: HandlerContext = { clientId, services, session };
+      const value = await runAs(session ? actorOf(session) : null, () =>
+        handler(parsed.data, context),
+      );
       return { ok: true, value };
     } catch (error) {
       if (error instanceof WardkeepFailure) return { ok: false, error: error.toError() };
@@ -93,6 +121,6 @@ export function createIpcRegistry(
   return {
     dispatch,
     subscribe: (clientId, listener) => services.subscribe(clientId, listener),
-    disconnect: (clientId) => services.lock(clientId),
+    disconnect: (clientId) => services.lock(clientId, 'logout'),
   };
 }

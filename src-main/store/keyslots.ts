@@ -1,5 +1,6 @@
 // Keyslots wrap the one random database key, LUKS-style: one slot per account (Argon2id of the
-// password → AES-256-GCM) and one for the recovery code. Any slot unwraps the same key; the
+// password → AES-256-GCM), one for the recovery code and at most one for the sealed break-glass
+// credential. Any slot unwraps the same key; the
 // slot file never holds the key, a password or a username in the clear, and is replaced
 // atomically so a crash leaves either the old file or the new one.
 import {
@@ -53,7 +54,16 @@ const RecoveryKeyslot = z.object({
   createdAt: z.string(),
 });
 
-const Keyslot = z.discriminatedUnion('kind', [PasswordKeyslot, RecoveryKeyslot]);
+/** The sealed emergency credential: opens the store once, for a break-glass session. */
+const BreakGlassKeyslot = z.object({
+  id: z.string().min(1).max(64),
+  kind: z.literal('breakglass'),
+  kdf: KdfParams,
+  wrapped: WrappedKey,
+  createdAt: z.string(),
+});
+
+const Keyslot = z.discriminatedUnion('kind', [PasswordKeyslot, RecoveryKeyslot, BreakGlassKeyslot]);
 export type Keyslot = z.infer<typeof Keyslot>;
 
 const KeyslotFile = z.object({
@@ -254,16 +264,40 @@ export async function setRecoverySlot(
   createdAt: string,
   cost: KdfCost = defaultKdfCost,
 ): Promise<KeyslotFile> {
+  return setCodeSlot(file, 'recovery', slotId, recoveryCode, databaseKey, createdAt, cost);
+}
+
+/** Replaces the break-glass slot (there is at most one) with one for a new credential. */
+export async function setBreakGlassSlot(
+  file: KeyslotFile,
+  slotId: string,
+  credential: string,
+  databaseKey: Buffer,
+  createdAt: string,
+  cost: KdfCost = defaultKdfCost,
+): Promise<KeyslotFile> {
+  return setCodeSlot(file, 'breakglass', slotId, credential, databaseKey, createdAt, cost);
+}
+
+async function setCodeSlot(
+  file: KeyslotFile,
+  kind: 'recovery' | 'breakglass',
+  slotId: string,
+  code: string,
+  databaseKey: Buffer,
+  createdAt: string,
+  cost: KdfCost,
+): Promise<KeyslotFile> {
   const { kdf, wrapped } = await wrap(
     file,
     slotId,
-    'recovery',
-    canonicalRecoveryCode(recoveryCode),
+    kind,
+    canonicalRecoveryCode(code),
     databaseKey,
     cost,
   );
-  const others = file.slots.filter((slot) => slot.kind !== 'recovery');
-  return { ...file, slots: [...others, { id: slotId, kind: 'recovery', kdf, wrapped, createdAt }] };
+  const others = file.slots.filter((slot) => slot.kind !== kind);
+  return { ...file, slots: [...others, { id: slotId, kind, kdf, wrapped, createdAt }] };
 }
 
 export function removeSlot(file: KeyslotFile, slotId: string): KeyslotFile {
@@ -305,6 +339,32 @@ export async function unwrapWithRecoveryCode(
   const key = await unwrap(file, slot, canonicalRecoveryCode(recoveryCode));
   if (!key) fail('auth.invalid', 'the recovery code does not match');
   return { key, slotId: slot.id };
+}
+
+export async function unwrapWithBreakGlass(
+  file: KeyslotFile,
+  credential: string,
+): Promise<Unwrapped> {
+  const slot = file.slots.find((candidate) => candidate.kind === 'breakglass');
+  if (!slot) {
+    fail(
+      'breakglass.unavailable',
+      'there is no unused emergency credential: an administrator must generate a new one',
+    );
+  }
+  const key = await unwrap(file, slot, canonicalRecoveryCode(credential));
+  if (!key) fail('auth.invalid', 'the emergency credential does not match');
+  return { key, slotId: slot.id };
+}
+
+export function hasBreakGlassSlot(file: KeyslotFile): boolean {
+  return file.slots.some((slot) => slot.kind === 'breakglass');
+}
+
+/** The account's slot id, if it has one. */
+export function passwordSlotId(file: KeyslotFile, username: string): string | undefined {
+  const tag = userTag(file, username);
+  return file.slots.find((slot) => slot.kind === 'password' && slot.userTag === tag)?.id;
 }
 
 function decoySlot(file: KeyslotFile): Keyslot {

@@ -15,14 +15,20 @@ import type { KdfCost, KeyslotFile } from './keyslots';
 import {
   addPasswordSlot,
   defaultKdfCost,
+  hasBreakGlassSlot,
   keyslotFileExists,
   newKeyslotFile,
   newRecoveryCode,
+  passwordSlotId,
   readKeyslotFile,
+  removeSlot,
   replacePasswordSlot,
+  setBreakGlassSlot,
   setRecoverySlot,
+  unwrapWithBreakGlass,
   unwrapWithPassword,
   unwrapWithRecoveryCode,
+  userTag,
   writeKeyslotFile,
 } from './keyslots';
 
@@ -32,9 +38,24 @@ export interface Account {
   role: Role;
 }
 
+/** Keyslot changes that need the database key, which only an open store holds. */
+export interface SlotKeeper {
+  /** Adds a slot for a new account; returns its id. */
+  addAccount(username: string, password: string): Promise<string>;
+  /** Rewraps only this account's slot. */
+  changePassword(username: string, newPassword: string): Promise<void>;
+  /** Removes the account's slot: its password no longer opens anything. */
+  removeAccount(username: string): void;
+  /** Replaces the break-glass slot with one for `credential`; returns its id. */
+  setBreakGlass(credential: string): Promise<string>;
+  removeBreakGlass(): void;
+}
+
 export interface OpenStore {
   db: SqliteDatabase;
-  account: Account;
+  /** The account whose password opened the store; null when the emergency credential did. */
+  account: Account | null;
+  slots: SlotKeeper;
   close(): void;
 }
 
@@ -49,11 +70,24 @@ export interface Vault {
   readonly databasePath: string;
   readonly keyslotPath: string;
   isSetUp(): boolean;
-  /** Creates the store, its first administrator and the recovery code (returned once, never stored). */
-  setup(username: string, password: string): Promise<{ store: OpenStore; recoveryCode: string }>;
+  /**
+   * Creates the store, its first administrator, the recovery code and the sealed emergency
+   * credential (both returned once, never stored).
+   */
+  setup(
+    username: string,
+    password: string,
+  ): Promise<{ store: OpenStore; recoveryCode: string; emergencyCredential: string }>;
   unlock(username: string, password: string): Promise<OpenStore>;
   /** Opens with the recovery code and gives the named account a new password. */
   recover(recoveryCode: string, username: string, newPassword: string): Promise<OpenStore>;
+  /** Checks an account's password without opening anything (step-up re-authentication). */
+  verifyPassword(username: string, password: string): Promise<void>;
+  /** Opens with the sealed emergency credential (which the caller then spends). */
+  openWithBreakGlass(credential: string): Promise<OpenStore>;
+  hasBreakGlass(): boolean;
+  /** A stable, keyed tag for an account name: names throttling state without naming the account. */
+  accountTag(username: string): string;
 }
 
 export function createVault(options: VaultOptions): Vault {
@@ -73,11 +107,68 @@ export function createVault(options: VaultOptions): Vault {
       .get(username) as Account | undefined;
   }
 
-  function handle(db: SqliteDatabase, account: Account, key: Buffer): OpenStore {
+  // Keyslot edits are read-modify-write of one file across awaits: run them one at a time.
+  let slotQueue: Promise<unknown> = Promise.resolve();
+  function editSlots<T>(edit: (file: KeyslotFile) => Promise<[KeyslotFile, T]>): Promise<T> {
+    const next = slotQueue.then(async () => {
+      const [file, value] = await edit(readKeyslotFile(keyslotPath));
+      writeKeyslotFile(keyslotPath, file);
+      return value;
+    });
+    slotQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  function slotKeeper(key: Buffer): SlotKeeper {
+    return {
+      addAccount: (username, password) =>
+        editSlots(async (file) => {
+          const slotId = ids.next();
+          const next = await addPasswordSlot(
+            file,
+            slotId,
+            username,
+            password,
+            key,
+            isoTime(clock),
+            cost,
+          );
+          return [next, slotId];
+        }),
+      changePassword: (username, newPassword) =>
+        editSlots(async (file) => [
+          await replacePasswordSlot(file, username, newPassword, key, isoTime(clock), cost),
+          undefined,
+        ]),
+      removeAccount(username) {
+        const file = readKeyslotFile(keyslotPath);
+        const slotId = passwordSlotId(file, username);
+        if (slotId) writeKeyslotFile(keyslotPath, removeSlot(file, slotId));
+      },
+      setBreakGlass: (credential) =>
+        editSlots(async (file) => {
+          const slotId = ids.next();
+          return [
+            await setBreakGlassSlot(file, slotId, credential, key, isoTime(clock), cost),
+            slotId,
+          ];
+        }),
+      removeBreakGlass() {
+        const file = readKeyslotFile(keyslotPath);
+        writeKeyslotFile(keyslotPath, {
+          ...file,
+          slots: file.slots.filter((slot) => slot.kind !== 'breakglass'),
+        });
+      },
+    };
+  }
+
+  function handle(db: SqliteDatabase, account: Account | null, key: Buffer): OpenStore {
     let open = true;
     return {
       db,
       account,
+      slots: slotKeeper(key),
       close() {
         if (!open) return;
         open = false;
@@ -117,11 +208,21 @@ export function createVault(options: VaultOptions): Vault {
       }
       const key = randomBytes(32);
       const recoveryCode = newRecoveryCode();
+      const emergencyCredential = newRecoveryCode();
       const createdAt = isoTime(clock);
       const slotId = ids.next();
+      const breakGlassSlotId = ids.next();
       let file: KeyslotFile = newKeyslotFile(ids.next());
       file = await addPasswordSlot(file, slotId, username, password, key, createdAt, cost);
       file = await setRecoverySlot(file, ids.next(), recoveryCode, key, createdAt, cost);
+      file = await setBreakGlassSlot(
+        file,
+        breakGlassSlotId,
+        emergencyCredential,
+        key,
+        createdAt,
+        cost,
+      );
 
       const db = openDatabase(databasePath, key);
       try {
@@ -131,6 +232,9 @@ export function createVault(options: VaultOptions): Vault {
             "INSERT INTO accounts (username, role, keyslot_id, created_at) VALUES (?, 'administrator', ?, ?)",
           )
           .run(username, slotId, createdAt);
+        db.prepare(
+          'INSERT INTO breakglass_credentials (keyslot_id, created_at, created_by) VALUES (?, ?, ?)',
+        ).run(breakGlassSlotId, createdAt, username);
         // The slot file is written last: until it exists, set-up has not happened.
         writeKeyslotFile(keyslotPath, file);
         const account: Account = {
@@ -138,7 +242,7 @@ export function createVault(options: VaultOptions): Vault {
           username,
           role: 'administrator',
         };
-        return { store: handle(db, account, key), recoveryCode };
+        return { store: handle(db, account, key), recoveryCode, emergencyCredential };
       } catch (error) {
         db.close();
         key.fill(0);
@@ -174,5 +278,22 @@ export function createVault(options: VaultOptions): Vault {
         key.fill(0);
       }
     },
+
+    async verifyPassword(username, password) {
+      const { key } = await unwrapWithPassword(readKeyslotFile(keyslotPath), username, password);
+      key.fill(0);
+    },
+
+    async openWithBreakGlass(credential) {
+      const file = readKeyslotFile(keyslotPath);
+      const { key } = await unwrapWithBreakGlass(file, credential);
+      const db = openDatabase(databasePath, key, { mustExist: true });
+      return handle(db, null, key);
+    },
+
+    hasBreakGlass: () =>
+      keyslotFileExists(keyslotPath) && hasBreakGlassSlot(readKeyslotFile(keyslotPath)),
+
+    accountTag: (username) => userTag(readKeyslotFile(keyslotPath), username),
   };
 }

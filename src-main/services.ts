@@ -19,7 +19,8 @@ import type { Session, SessionManager } from './access/sessions';
 import { createSessionManager } from './access/sessions';
 import type { LoginThrottle } from './access/throttle';
 import { createLoginThrottle } from './access/throttle';
-import type { AuditEntryInput, AuditLog } from './audit/log';
+import type { AuditLog } from './audit/log';
+import type { AuditEntry } from './audit/record';
 import { createAuditLog } from './audit/log';
 import type { Clock } from './lib/clock';
 import { systemClock } from './lib/clock';
@@ -45,10 +46,10 @@ export type EventListener = (event: EventName, payload: unknown) => void;
 
 /** An audit entry as callers give it: the actor comes from the request unless named. */
 export type AuditRecordInput = Omit<
-  AuditEntryInput,
+  AuditEntry,
   'actor' | 'role' | 'sessionId' | 'emergency' | 'target' | 'reason' | 'details' | 'outcome'
 > &
-  Partial<AuditEntryInput>;
+  Partial<AuditEntry>;
 
 export interface AppServices {
   readonly clock: Clock;
@@ -143,7 +144,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     return auditLog;
   }
 
-  function completeEntry(entry: AuditRecordInput): AuditEntryInput {
+  function completeEntry(entry: AuditRecordInput): AuditEntry {
     const actor = currentActor();
     return {
       actor: entry.actor !== undefined ? entry.actor : (actor?.username ?? null),
@@ -158,7 +159,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     };
   }
 
-  function appendOrFail(audit: AuditLog, entry: AuditEntryInput): void {
+  function appendOrFail(audit: AuditLog, entry: AuditEntry): void {
     try {
       audit.append(entry);
     } catch (error) {

@@ -48,8 +48,8 @@ function auditActions(
 ): { action: string; outcome: string; actor: string | null; emergency: boolean }[] {
   return services
     .audit()
-    .list({ limit: 10_000 })
-    .map((record) => ({
+    .list({ limit: 1000, descending: false })
+    .records.map((record) => ({
       action: record.action,
       outcome: record.outcome,
       actor: record.actor,

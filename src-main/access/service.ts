@@ -17,7 +17,7 @@ import type { Clock } from '../lib/clock';
 import { isoTime } from '../lib/clock';
 import { WardkeepFailure, fail } from '../lib/errors';
 import { createLogger } from '../lib/logger';
-import type { AppServices } from '../services';
+import type { AppServices, AuditRecordInput } from '../services';
 import type { Vault } from '../store/vault';
 import { newRecoveryCode } from '../store/keyslots';
 import type { AccountRow } from './accounts';
@@ -203,7 +203,6 @@ export function createAccessService(
   }
 
   function begin(clientId: string, account: AccountRow, tag: string): LoginStep {
-    services.lock(clientId);
     const login: PendingLogin = {
       accountId: account.id,
       username: account.username,
@@ -213,7 +212,9 @@ export function createAccessService(
       enrolSecret: null,
       expiresAtMs: clock.nowMs() + pendingLoginLifetimeMs,
     };
+    // Pending first: ending the client's old session must not close the store under it.
     pending.set(clientId, login);
+    sessions.end(clientId, 'locked');
     return nextStep(login);
   }
 
@@ -311,7 +312,7 @@ export function createAccessService(
       const { store, recoveryCode, emergencyCredential } = await vault.setup(username, normalized);
       services.adoptStore(store);
       services.record({
-        action: 'setup',
+        action: 'console.setup',
         actor: username,
         role: 'administrator',
         target: username,
@@ -406,7 +407,7 @@ export function createAccessService(
         fail('auth.mfa_required', 'this account has no authenticator enrolled');
       if (looksLikeRecoveryCode(code)) {
         const used = services.audited(
-          (ok: boolean) => ({
+          (ok: boolean): AuditRecordInput => ({
             action: 'mfa.recovery_code',
             actor: login.username,
             role: login.role,
@@ -481,7 +482,7 @@ export function createAccessService(
     async stepUp(session, clientId, password, code) {
       if (session.emergency || session.accountId === null)
         fail(
-          'permission.denied',
+          'breakglass.active',
           'an emergency session cannot step up: privileged actions wait for a named account',
         );
       const tag = vault.accountTag(session.username);
@@ -523,7 +524,7 @@ export function createAccessService(
 
     async changePassword(session, currentPassword, newPassword) {
       if (session.accountId === null)
-        fail('permission.denied', 'an emergency session has no password');
+        fail('breakglass.active', 'an emergency session has no password');
       await vault
         .verifyPassword(session.username, normalizePassword(currentPassword))
         .catch((error: unknown) => {
@@ -575,7 +576,7 @@ export function createAccessService(
       const { emergencyMinutes } = readSettings();
       const now = clock.nowMs();
       const endsAtMs = now + emergencyMinutes * 60_000;
-      services.lock(clientId);
+      pending.delete(clientId);
       const sessionIdHolder: { id: number } = { id: 0 };
       const session = sessions.start(clientId, {
         accountId: null,

@@ -112,7 +112,7 @@ export function createSessionManager(
 
   return {
     start(clientId, start) {
-      if (sessions.has(clientId)) end(clientId, 'locked');
+      const previous = sessions.get(clientId);
       const now = clock.nowMs();
       const session: Session = {
         id: randomUUID(),
@@ -125,7 +125,10 @@ export function createSessionManager(
         stepUpAtMs: start.emergency ? null : now,
         emergency: start.emergency ?? null,
       };
+      // The new session is in place before the old one's end is reported, so nothing that reacts
+      // to the end (closing an idle store) sees a moment with no session.
       sessions.set(clientId, session);
+      if (previous) onEnd(clientId, previous, 'locked');
       return session;
     },
     touch(clientId) {

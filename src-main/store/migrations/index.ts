@@ -1,6 +1,8 @@
-// The ordered list of schema migrations. Append only: a shipped migration never changes.
+// The ordered list of schema migrations. Append only: a shipped migration never changes. Numbers
+// may skip (4 was never used); the runner applies them in order of `version`.
 import type { Migration } from '../migrate';
 import * as devices from './0001-devices';
 import * as accounts from './0002-accounts';
+import * as audit from './0003-audit';
 
-export const migrations: Migration[] = [devices, accounts];
+export const migrations: Migration[] = [devices, accounts, audit];

@@ -324,6 +324,47 @@ export const EmergencySessionRecord = z.object({
 });
 export type EmergencySessionRecord = z.infer<typeof EmergencySessionRecord>;
 
+export const AuditRecordView = z.object({
+  sequence: z.number().int().positive(),
+  time: z.string(),
+  actor: z.string().nullable(),
+  role: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  outcome: z.enum(['success', 'failure', 'denied']),
+  reason: z.string().nullable(),
+  emergency: z.boolean(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditRecordView = z.infer<typeof AuditRecordView>;
+
+export const AuditQuery = z
+  .object({
+    actor: text(64).min(1).optional(),
+    action: text(128).min(1).optional(),
+    outcome: z.enum(['success', 'failure', 'denied']).optional(),
+    emergency: z.boolean().optional(),
+    fromTime: z.iso.datetime().optional(),
+    toTime: z.iso.datetime().optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+    offset: z.number().int().min(0).max(10_000_000).default(0),
+  })
+  .strict();
+export type AuditQuery = z.input<typeof AuditQuery>;
+
+export const AuditVerificationView = z.object({
+  ok: z.boolean(),
+  size: z.number().int().min(0),
+  root: z.string().nullable(),
+  checkpointsVerified: z.number().int().min(0),
+  firstBadSequence: z.number().int().nullable(),
+  problem: z.string().nullable(),
+  /** The console's checkpoint-signing key, to compare with a copy kept elsewhere. */
+  signingKeyFingerprint: z.string(),
+});
+export type AuditVerificationView = z.infer<typeof AuditVerificationView>;
+
 export const ConsoleSettings = z.object({
   /** Length of an emergency session, 5 to 240 minutes. */
   emergencyMinutes: z.number().int().min(5).max(240),
@@ -486,6 +527,18 @@ export const contract = {
     request: none,
     result: z.object({ credential: z.string() }),
     permission: 'accounts.manage',
+    stepUp: true,
+  },
+  'audit:list': {
+    request: AuditQuery,
+    result: z.object({ records: z.array(AuditRecordView), hasMore: z.boolean() }),
+    permission: 'audit.read',
+  },
+  'audit:verify': { request: none, result: AuditVerificationView, permission: 'audit.read' },
+  'audit:export': {
+    request: z.object({ format: z.enum(['jsonl', 'fhir']) }).strict(),
+    result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    permission: 'audit.export',
     stepUp: true,
   },
   'settings:get': { request: none, result: ConsoleSettings, permission: 'settings.manage' },

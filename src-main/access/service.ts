@@ -816,6 +816,9 @@ export function createAccessService(
         );
       }
       services.record({ ...actor, action: 'session.end', target: session.username, reason });
+      // A signed checkpoint at the end of every session: what it did is pinned from then on.
+      const audit = services.audit();
+      services.db().transaction(() => audit.checkpoint())();
     },
   };
 }

@@ -16,11 +16,30 @@ type InventoryChannel =
   | 'mappings:save';
 
 export const inventoryHandlers: HandlerGroup<InventoryChannel> = {
-  'devices:list': (query, { services }) => services.inventory().list(query),
-  'devices:get': ({ id }, { services }) => services.inventory().get(id),
+  'devices:list': (query, { services, session }) => {
+    const page = services.inventory().list(query);
+    // An administrator reads the inventory only under audit (a new query, not every scrolled page).
+    if (session?.role === 'administrator' && query.offset === 0) {
+      services.record({
+        action: 'inventory.read',
+        details: {
+          query: JSON.parse(JSON.stringify(query)) as Record<string, string>,
+          total: page.total,
+        },
+      });
+    }
+    return page;
+  },
+  'devices:get': ({ id }, { services, session }) => {
+    const device = services.inventory().get(id);
+    if (session?.role === 'administrator')
+      services.record({ action: 'inventory.read', target: device.uid, details: { id } });
+    return device;
+  },
   'devices:facets': (_request, { services }) => services.inventory().facets(),
   'devices:export': ({ format }, { services }) => {
     const inventory = services.inventory();
+    services.record({ action: 'inventory.export', details: { format } });
     const day = new Date(services.clock.nowMs()).toISOString().slice(0, 10);
     switch (format) {
       case 'csv':

@@ -6,6 +6,7 @@ import type { AppServices } from '../services';
 import { fail } from '../lib/errors';
 import { accessHandlers } from '../access/handlers';
 import { inventoryHandlers } from '../inventory/handlers';
+import { auditHandlers } from '../audit/handlers';
 
 export interface HandlerContext {
   clientId: string;
@@ -23,7 +24,7 @@ export type Handlers = { [C in Channel]: Handler<C> };
 export type HandlerGroup<C extends Channel> = { [K in C]: Handler<K> };
 
 export function createHandlers(): Handlers {
-  return mergeHandlerGroups(accessHandlers, inventoryHandlers) as Handlers;
+  return mergeHandlerGroups(accessHandlers, inventoryHandlers, auditHandlers) as Handlers;
 }
 
 /** Two domains claiming one channel is a wiring mistake: refuse it at start-up. */

@@ -4,5 +4,6 @@ import type { Migration } from '../migrate';
 import * as devices from './0001-devices';
 import * as accounts from './0002-accounts';
 import * as audit from './0003-audit';
+import * as network from './0006-network';
 
-export const migrations: Migration[] = [devices, accounts, audit];
+export const migrations: Migration[] = [devices, accounts, audit, network];

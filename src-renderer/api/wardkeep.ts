@@ -1,7 +1,8 @@
 // The renderer's one door to main: typed calls and event subscriptions over `window.wardkeep`.
-// Invariant: every call resolves to a Result, never throws; a `session.required` failure always
-// sends the user back to the unlock view, and any failure the caller did not expect always
-// reaches the error banner.
+// Invariants: every call resolves to a Result, never throws; a `session.required` failure always
+// sends the user back to the sign-in view; a `stepup.required` failure asks for the password and
+// code once and retries the call once; any failure the caller did not expect reaches the error
+// banner, except a step-up the user cancelled.
 import type {
   Channel,
   ErrorCode,
@@ -13,6 +14,7 @@ import type {
   WardkeepApi,
   WardkeepError,
 } from '../../src-preload/contract';
+import { contract } from '../../src-preload/contract';
 
 declare global {
   interface Window {
@@ -24,10 +26,17 @@ declare global {
 type ChannelMethod<C extends Channel> = (request: RequestOf<C>) => Promise<Result<ResultOf<C>>>;
 
 export interface FailureHandlers {
-  /** The session is gone (locked, expired, or never started): return to the unlock view. */
+  /** The session is gone (locked, expired, or never started): return to the sign-in view. */
   onSessionRequired: (error: WardkeepError) => void;
   /** A failure no caller planned for: show it. */
   onUnexpected: (error: WardkeepError, channel: Channel) => void;
+  /**
+   * A privileged channel needs a fresh password + code: resolves true once the user confirmed
+   * them (`session:stepup` succeeded), false when they cancelled or cannot step up.
+   */
+  onStepUpRequired: (channel: Channel) => Promise<boolean>;
+  /** A call that needed a session came back: the session's idle timer moved. */
+  onSessionCall: (channel: Channel) => void;
 }
 
 let handlers: FailureHandlers | null = null;
@@ -46,6 +55,26 @@ const missingBridge: WardkeepError = {
   message: 'The Wardkeep bridge is missing: this page must be opened by the Wardkeep application.',
 };
 
+async function invoke<C extends Channel>(
+  channel: C,
+  request: RequestOf<C>,
+): Promise<Result<ResultOf<C>>> {
+  const api = window.wardkeep;
+  if (api === undefined) return { ok: false, error: missingBridge };
+  try {
+    // Indexing the api with a generic channel loses the per-channel pairing TypeScript knows
+    // for each literal channel; the mapped type in the contract guarantees it.
+    const method = api[channel] as ChannelMethod<C>;
+    return await method(request);
+  } catch (thrown) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return {
+      ok: false,
+      error: { code: 'internal', message: `The call to ${channel} failed: ${message}` },
+    };
+  }
+}
+
 /**
  * Calls one channel. `expected` lists the failure codes the caller shows itself (inline, next to
  * the form); every other failure is also reported to the error banner.
@@ -55,23 +84,15 @@ export async function call<C extends Channel>(
   request: RequestOf<C>,
   expected: readonly ErrorCode[] = [],
 ): Promise<Result<ResultOf<C>>> {
-  let result: Result<ResultOf<C>>;
-  const api = window.wardkeep;
-  if (api === undefined) {
-    result = { ok: false, error: missingBridge };
-  } else {
-    try {
-      // Indexing the api with a generic channel loses the per-channel pairing TypeScript knows
-      // for each literal channel; the mapped type in the contract guarantees it.
-      const method = api[channel] as ChannelMethod<C>;
-      result = await method(request);
-    } catch (thrown) {
-      const message = thrown instanceof Error ? thrown.message : String(thrown);
-      result = {
-        ok: false,
-        error: { code: 'internal', message: `The call to ${channel} failed: ${message}` },
-      };
-    }
+  let result = await invoke(channel, request);
+  if (!result.ok && result.error.code === 'stepup.required' && handlers !== null) {
+    const confirmed = await handlers.onStepUpRequired(channel);
+    // Cancelled: the caller gets the original refusal, and the user needs no banner for it.
+    if (!confirmed) return result;
+    result = await invoke(channel, request);
+  }
+  if (contract[channel].permission !== 'public' && handlers !== null) {
+    handlers.onSessionCall(channel);
   }
   if (!result.ok) routeFailure(result.error, channel, expected);
   return result;

@@ -17,6 +17,8 @@ import { deviceColumns } from './columns';
 import { filtersActive } from './deviceQuery';
 import { useInventoryStore } from './inventoryStore';
 import { useScrollViewport } from '../shared/useScrollViewport';
+import { capabilitiesOf } from '../session/capabilities';
+import { useSessionStore } from '../session/sessionStore';
 
 /** Must match --row-height and --grid-header-height in styles.css. */
 export const rowHeight = 28;
@@ -41,6 +43,11 @@ export function DeviceTable() {
   const sort = useInventoryStore((state) => state.sort);
   const filtered = useInventoryStore((state) => filtersActive(state.filters));
   const loadError = useInventoryStore((state) => state.loadError);
+  const canImport = useSessionStore(
+    (state) =>
+      state.user !== null &&
+      capabilitiesOf(state.user.role, state.session?.emergency != null).writeInventory,
+  );
   const { setVisibleRange, setActiveIndex, openDetail, toggleSort } = useInventoryStore.getState();
 
   const { scrollRef, scrollTop, setScrollTop, viewportHeight } =
@@ -198,7 +205,9 @@ export function DeviceTable() {
           <p className="device-grid__empty" role="status">
             {filtered
               ? 'No device matches these filters.'
-              : 'The inventory is empty. Import a CSV file to add devices.'}
+              : canImport
+                ? 'The inventory is empty. Import a CSV file to add devices.'
+                : 'The inventory is empty.'}
           </p>
         ) : null}
         {loadError ? (

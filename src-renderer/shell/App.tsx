@@ -1,11 +1,15 @@
-// The window's root: the error banner and whichever view the session phase calls for.
-// Invariant: the console view renders only in the `unlocked` phase.
+// The window's root: the error banner, the access banners, whichever view the session phase calls
+// for, the step-up dialog and the one-time display of a new emergency credential.
+// Invariant: the console and those dialogs render only in the `unlocked` phase.
 import type { ReactNode } from 'react';
-import { InventoryView } from '../inventory/InventoryView';
+import { IssuedCredentialDialog } from '../emergencies/RotateCredential';
 import { useSessionStore } from '../session/sessionStore';
 import type { SessionPhase } from '../session/sessionStore';
 import { SetupView } from '../setup/SetupView';
+import { StepUpDialog } from '../stepup/StepUpDialog';
 import { UnlockView } from '../unlock/UnlockView';
+import { AccessBanners } from './AccessBanners';
+import { ConsoleShell } from './ConsoleShell';
 import { ErrorBanner } from './ErrorBanner';
 
 export function App() {
@@ -13,7 +17,14 @@ export function App() {
   return (
     <div className="app">
       <ErrorBanner />
+      <AccessBanners />
       {viewFor(phase)}
+      {phase === 'unlocked' ? (
+        <>
+          <IssuedCredentialDialog />
+          <StepUpDialog />
+        </>
+      ) : null}
     </div>
   );
 }
@@ -27,7 +38,7 @@ function viewFor(phase: SessionPhase): ReactNode {
     case 'locked':
       return <UnlockView />;
     case 'unlocked':
-      return <InventoryView />;
+      return <ConsoleShell />;
     case 'unavailable':
       return (
         <main className="gate">

@@ -1,14 +1,17 @@
 // The CSV import in the real UI against the real inventory service: column mapping with a saved
 // mapping, the preview of invalid rows, all-or-nothing, skip-invalid with progress, then search,
-// filters, sorting, the detail panel and the exports on what was imported.
+// filters, sorting, the detail panel and the exports on what was imported. An administrator may
+// not import, so an engineer (who may import and export) made by the administrator does it.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTestPassword, startWardkeep } from '../support/browser';
+import { frozenClock } from '../../src-main/lib/clock';
+import { addAccount, nextCode, setUpConsole } from '../support/accounts';
+import { signInThroughPage, startWardkeep } from '../support/browser';
 import type { WardkeepSession } from '../support/browser';
 
 const username = 'import.tech';
-const password = generatedTestPassword();
 const seedClient = 'seed';
+const clock = frozenClock(Date.UTC(2026, 10, 23, 9));
 let wardkeep: WardkeepSession;
 
 const headers = [
@@ -84,14 +87,21 @@ const csvFile = {
 };
 
 beforeAll(async () => {
-  wardkeep = await startWardkeep();
-  await wardkeep.call(seedClient, 'session:setup', { username, password });
+  wardkeep = await startWardkeep({ services: { clock } });
+  const { admin } = await setUpConsole(wardkeep.registry, clock, 'seed-admin');
+  const engineer = await addAccount(
+    wardkeep.registry,
+    clock,
+    admin,
+    'seed-admin',
+    username,
+    'engineer',
+    seedClient,
+  );
   await wardkeep.open();
-  const { page } = wardkeep;
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
-  await page.getByTestId('signed-in-user').waitFor();
+  await signInThroughPage(wardkeep.page, engineer.username, engineer.password, () =>
+    nextCode(clock, engineer.secret),
+  );
 });
 
 afterAll(async () => {

@@ -1,13 +1,19 @@
-// The first run and the lock screen in the real UI: set-up with the one-time recovery code, lock
-// and unlock, a wrong password, recovery with the code, and a session ended by main.
+// The first run and the lock screen in the real UI: set-up with the one-time recovery code and
+// emergency credential and the authenticator enrolment, lock and unlock for the same user with
+// password and code, a wrong password, recovery with the code (which enrols again), and a session
+// ended by main. Main runs on a frozen clock so the authenticator codes are deterministic.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frozenClock } from '../../src-main/lib/clock';
+import { nextCode } from '../support/accounts';
 import { generatedTestPassword, projectRoot, startWardkeep } from '../support/browser';
 import type { WardkeepSession } from '../support/browser';
 
 const username = 'biomed.lead';
+const clock = frozenClock(Date.UTC(2026, 10, 23, 9));
 let password = generatedTestPassword();
+let secret = '';
 let recoveryCode = '';
 let wardkeep: WardkeepSession;
 
@@ -21,8 +27,36 @@ function commonPassword(): string | null {
   );
 }
 
+/** Enrols the authenticator the page shows, confirms the recovery codes, and reaches the console. */
+async function enrolAndEnter(): Promise<void> {
+  const { page } = wardkeep;
+  await page.getByRole('heading', { name: 'Set up your authenticator' }).waitFor();
+  secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await page.getByLabel('Code from the app').fill(nextCode(clock, secret));
+  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.getByTestId('mfa-recovery-codes').waitFor();
+  await page.getByLabel('I have stored my recovery codes').check();
+  await page.getByRole('button', { name: 'Continue to the console' }).click();
+  await page.getByTestId('signed-in-user').waitFor();
+}
+
+async function lockConsole(): Promise<void> {
+  const { page } = wardkeep;
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await page.getByRole('heading', { name: 'Console locked' }).waitFor();
+}
+
+async function unlock(): Promise<void> {
+  const { page } = wardkeep;
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Code or recovery code').fill(nextCode(clock, secret));
+  await page.getByLabel('Code or recovery code').press('Enter');
+  await page.getByTestId('signed-in-user').waitFor();
+}
+
 beforeAll(async () => {
-  wardkeep = await startWardkeep();
+  wardkeep = await startWardkeep({ services: { clock } });
   await wardkeep.open();
 });
 
@@ -57,7 +91,7 @@ describe('first run and the lock screen', () => {
     await wardkeep.screenshot('02-setup-weak-password');
   });
 
-  it('creates the first administrator and shows the recovery code once, behind a confirmation', async () => {
+  it('creates the first administrator and shows the recovery code and emergency credential once, behind a confirmation', async () => {
     const { page } = wardkeep;
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Repeat password').fill(password);
@@ -66,40 +100,42 @@ describe('first run and the lock screen', () => {
     await code.waitFor();
     recoveryCode = (await code.textContent())?.trim() ?? '';
     expect(recoveryCode.length).toBeGreaterThan(16);
-    const proceed = page.getByRole('button', { name: 'Continue to the console' });
+    const credential = (await page.getByTestId('emergency-credential').textContent())?.trim() ?? '';
+    expect(credential.length).toBeGreaterThan(16);
+    expect(credential).not.toBe(recoveryCode);
+    const proceed = page.getByRole('button', { name: 'Continue to authenticator set-up' });
     expect(await proceed.isDisabled()).toBe(true);
     await wardkeep.screenshot('03-recovery-code');
-    await page.getByLabel('I have stored the recovery code').check();
+    await page.getByLabel('I have stored both codes').check();
     await proceed.click();
-    await page.getByTestId('signed-in-user').waitFor();
+    await enrolAndEnter();
     expect(await page.getByTestId('signed-in-user').textContent()).toMatch(
       /biomed\.lead\s*Administrator/,
     );
     expect(await page.getByTestId('recovery-code').count()).toBe(0);
+    expect(await page.getByTestId('emergency-credential').count()).toBe(0);
     await page.getByTestId('result-count').filter({ hasText: '0 devices' }).waitFor();
     await wardkeep.screenshot('04-inventory-empty');
   });
 
-  it('locks the console and unlocks it with the password, keeping the username', async () => {
+  it('locks the console and unlocks it for the same user with the password and a code', async () => {
     const { page } = wardkeep;
-    await page.getByRole('button', { name: 'Lock' }).click();
-    await page.getByRole('heading', { name: 'Console locked' }).waitFor();
-    expect(await page.getByLabel('Username').inputValue()).toBe(username);
+    await lockConsole();
+    expect(await page.getByTestId('locked-username').textContent()).toBe(username);
+    expect(await page.getByLabel('Username').count()).toBe(0);
     await wardkeep.screenshot('05-unlock');
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('Password').press('Enter');
-    await page.getByTestId('signed-in-user').waitFor();
+    await unlock();
   });
 
-  it('shows main’s message for a wrong password, keeps the username and stays locked', async () => {
+  it('shows main’s message for a wrong password, keeps the user and stays locked', async () => {
     const { page } = wardkeep;
-    await page.getByRole('button', { name: 'Lock' }).click();
-    await page.getByRole('heading', { name: 'Console locked' }).waitFor();
+    await lockConsole();
     const answer = page.waitForResponse((response) =>
-      response.url().endsWith('/ipc/session%3Aunlock'),
+      response.url().endsWith('/ipc/session%3Alogin'),
     );
     await page.getByLabel('Password').fill(generatedTestPassword());
-    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByLabel('Code or recovery code').fill('123456');
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     const body = (await (await answer).json()) as {
       ok: boolean;
       error?: { code: string; message: string };
@@ -108,15 +144,18 @@ describe('first run and the lock screen', () => {
     expect(body.error?.code).toBe('auth.invalid');
     const error = page.getByTestId('unlock-error');
     await error.waitFor();
-    expect(await error.textContent()).toBe(body.error?.message);
-    expect(await page.getByLabel('Username').inputValue()).toBe(username);
+    const shown = (await error.textContent()) ?? '';
+    expect(shown).toContain('Wrong username or password');
+    expect(shown.toLowerCase()).toContain(body.error?.message.toLowerCase() ?? '?');
+    expect(await page.getByTestId('locked-username').textContent()).toBe(username);
     expect(await page.getByLabel('Password').inputValue()).toBe('');
     expect(await page.getByTestId('signed-in-user').count()).toBe(0);
     await wardkeep.screenshot('06-unlock-wrong-password');
   });
 
-  it('recovers access with the recovery code and a new password, which then unlocks', async () => {
+  it('recovers access with the recovery code and a new password, enrols again, and then unlocks', async () => {
     const { page } = wardkeep;
+    await page.getByRole('button', { name: 'Sign out (another user)' }).click();
     await page.getByRole('button', { name: 'Use recovery code' }).click();
     await page.getByRole('heading', { name: 'Recover access' }).waitFor();
     const newPassword = generatedTestPassword();
@@ -125,25 +164,23 @@ describe('first run and the lock screen', () => {
     await page.getByLabel('New password', { exact: true }).fill(newPassword);
     await page.getByLabel('Repeat new password').fill(newPassword);
     await wardkeep.screenshot('07-recover');
-    await page.getByRole('button', { name: 'Recover and sign in' }).click();
-    await page.getByTestId('signed-in-user').waitFor();
+    const previousSecret = secret;
+    await page.getByRole('button', { name: 'Recover and continue' }).click();
+    await enrolAndEnter();
+    expect(secret).not.toBe(previousSecret);
     password = newPassword;
 
-    await page.getByRole('button', { name: 'Lock' }).click();
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('Password').press('Enter');
-    await page.getByTestId('signed-in-user').waitFor();
+    await lockConsole();
+    await unlock();
   });
 
-  it('returns to the unlock view with a notice when main ends the session', async () => {
+  it('returns to the lock screen with a notice when main ends the session', async () => {
     const { page, server, registry } = wardkeep;
     const [clientId] = server.connectedClients();
     expect(clientId).toBeDefined();
     registry.disconnect(clientId ?? '');
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
-    expect(await page.getByRole('status').first().textContent()).toContain(
-      'The console was locked',
-    );
+    expect(await page.getByRole('status').first().textContent()).toContain('You were signed out');
     expect(await page.getByTestId('signed-in-user').count()).toBe(0);
   });
 

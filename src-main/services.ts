@@ -256,6 +256,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       const session = sessions.peek(clientId);
       const setUp = vault.isSetUp();
       return {
+        nowMs: clock.nowMs(),
         setupRequired: !setUp,
         user: session ? { username: session.username, role: session.role } : null,
         session: session ? sessionInfo(sessions, session) : null,

@@ -268,6 +268,8 @@ export const SessionInfo = z.object({
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const SessionStatus = z.object({
+  /** Main's clock when it answered, so the UI counts time left on the same clock. */
+  nowMs: z.number(),
   setupRequired: z.boolean(),
   user: SessionUser.nullable(),
   session: SessionInfo.nullable(),
@@ -400,6 +402,40 @@ export const permissions = [
 ] as const;
 export type Permission = (typeof permissions)[number];
 
+/**
+ * The one permission table: which role may do what. Main enforces it on every channel (see
+ * src-main/access/permissions.ts); the renderer reads it only to hide what a role cannot use.
+ * An emergency (break-glass) session carries the rights of an engineer, without step-up.
+ */
+export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
+  technician: ['session', 'inventory.read', 'inventory.write', 'provision'],
+  engineer: [
+    'session',
+    'inventory.read',
+    'inventory.write',
+    'inventory.export',
+    'provision',
+    'pki.manage',
+    'network.read',
+    'network.write',
+  ],
+  // Read-mostly: inventory, maps and reports; no device or policy changes.
+  manager: ['session', 'inventory.read', 'inventory.export', 'network.read', 'audit.read'],
+  // Accounts, roles and settings; reading the inventory is allowed and audited.
+  administrator: [
+    'session',
+    'inventory.read',
+    'accounts.manage',
+    'settings.manage',
+    'audit.read',
+    'audit.export',
+    'breakglass.review',
+  ],
+};
+
+/** The role whose rights an emergency session carries. */
+export const emergencyRole: Role = 'engineer';
+
 interface ChannelSpec {
   request: z.ZodType;
   result: z.ZodType;
@@ -467,6 +503,8 @@ export const contract = {
     permission: 'public',
   },
   'session:lock': { request: none, result: ok, permission: 'session' },
+  /** The user is at the console (typing, scrolling): moves the idle timer, nothing else. */
+  'session:touch': { request: none, result: ok, permission: 'session' },
   'session:stepup': {
     request: z.object({ password, code: totpCode }).strict(),
     result: z.object({ stepUpUntilMs: z.number() }),

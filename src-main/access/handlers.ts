@@ -15,6 +15,7 @@ type AccessChannel =
   | 'session:recover'
   | 'session:breakglass'
   | 'session:lock'
+  | 'session:touch'
   | 'session:stepup'
   | 'session:change-password'
   | 'accounts:list'
@@ -51,6 +52,8 @@ export const accessHandlers: HandlerGroup<AccessChannel> = {
     services.lock(clientId, 'logout');
     return {};
   },
+  // The registry has already moved the idle timer; there is nothing else to do.
+  'session:touch': () => ({}),
   'session:stepup': async ({ password, code }, context) => ({
     stepUpUntilMs: await context.services.access.stepUp(
       requireSession(context),

@@ -225,6 +225,8 @@ export function createAccessService(
       fail('session.required', 'the sign-in has expired or was not started: sign in again');
     }
     if (login.stage !== stage) fail('auth.invalid', `this sign-in is waiting for ${login.stage}`);
+    // Each step restarts the clock: reading and sealing codes takes longer than typing one.
+    login.expiresAtMs = clock.nowMs() + pendingLoginLifetimeMs;
     return login;
   }
 

@@ -104,7 +104,7 @@ export function createSessionManager(
   function peek(clientId: string): Session | undefined {
     const session = sessions.get(clientId);
     if (session && expired(session)) {
-      end(clientId, 'expired');
+      end(clientId, session.emergency ? 'emergency_ended' : 'expired');
       return undefined;
     }
     return session;

@@ -184,7 +184,10 @@ describe('IPC registry', () => {
         const label = `${caller.name} → ${channel}`;
         if (caller.role === null) {
           expect(result, label).toMatchObject({ ok: false, error: { code: 'session.required' } });
-        } else if (!roleAllows(caller.role, spec.permission)) {
+        } else if (
+          !roleAllows(caller.role, spec.permission) ||
+          (caller.name === 'emergency' && 'stepUp' in spec && spec.stepUp)
+        ) {
           expect(result, label).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
         } else if ('stepUp' in spec && spec.stepUp && !caller.steppedUp) {
           expect(result, label).toMatchObject({ ok: false, error: { code: 'stepup.required' } });

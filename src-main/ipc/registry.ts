@@ -72,12 +72,17 @@ export function createIpcRegistry(
             code: 'permission.denied',
             message: `the ${session.role} role may not use ${channel} (needs ${spec.permission})`,
           }
-        : 'stepUp' in spec && spec.stepUp && !services.sessions.steppedUp(session)
+        : 'stepUp' in spec && spec.stepUp && session.emergency
           ? {
-              code: 'stepup.required',
-              message: `${channel} is a privileged action: confirm your password and code first`,
+              code: 'permission.denied',
+              message: `${channel} is a privileged action, not available in an emergency session: it waits for a named account`,
             }
-          : null;
+          : 'stepUp' in spec && spec.stepUp && !services.sessions.steppedUp(session)
+            ? {
+                code: 'stepup.required',
+                message: `${channel} is a privileged action: confirm your password and code first`,
+              }
+            : null;
       if (refusal) {
         const actor = actorOf(session);
         try {

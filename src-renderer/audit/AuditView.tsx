@@ -215,45 +215,51 @@ export function AuditView({ canExport }: { canExport: boolean }) {
           No record matches these filters.
         </p>
       ) : (
-        <table className="admin-table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Role</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {records.map((record) => (
-              <tr
-                key={record.sequence}
-                data-sequence={record.sequence}
-                className={record.emergency ? 'row--emergency' : undefined}
-              >
-                <td>{record.sequence}</td>
-                <td>{record.time.replace('T', ' ').slice(0, 19)}</td>
-                <td>{record.actor ?? 'system'}</td>
-                <td>{record.role ?? '—'}</td>
-                <td>
-                  {record.action}
-                  {record.emergency && <strong className="state--bad"> EMERGENCY</strong>}
-                </td>
-                <td>{record.target ?? '—'}</td>
-                <td className={record.outcome === 'success' ? undefined : 'state--bad'}>
-                  {record.outcome}
-                </td>
-                <td>{record.reason ?? ''}</td>
-                <td className="mono">{detailsText(record)}</td>
+        <div className="table-scroll">
+          <table
+            className="data-table audit-table"
+            data-testid="audit-table"
+            aria-label="Audit records"
+          >
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Role</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Details</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {records.map((record) => (
+                <tr
+                  key={record.sequence}
+                  data-sequence={record.sequence}
+                  className={record.emergency ? 'row--emergency' : undefined}
+                >
+                  <td>{record.sequence}</td>
+                  <td>{record.time.replace('T', ' ').slice(0, 19)}</td>
+                  <td>{record.actor ?? 'system'}</td>
+                  <td>{record.role ?? '—'}</td>
+                  <td>
+                    {record.action}
+                    {record.emergency && <strong className="state--bad"> EMERGENCY</strong>}
+                  </td>
+                  <td>{record.target ?? '—'}</td>
+                  <td className={record.outcome === 'success' ? undefined : 'state--bad'}>
+                    {record.outcome}
+                  </td>
+                  <td>{record.reason ?? ''}</td>
+                  <td className="mono">{detailsText(record)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {hasMore && (
         <button

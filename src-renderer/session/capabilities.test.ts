@@ -4,10 +4,11 @@ import { capabilitiesOf } from './capabilities';
 describe('capabilitiesOf', () => {
   it('gives an administrator the admin views and a read-only inventory', () => {
     expect(capabilitiesOf('administrator', false)).toEqual({
-      views: ['inventory', 'accounts', 'emergencies', 'settings'],
+      views: ['inventory', 'audit', 'accounts', 'emergencies', 'settings'],
       writeInventory: false,
       exportInventory: false,
       administer: true,
+      exportAudit: true,
     });
   });
 
@@ -20,10 +21,12 @@ describe('capabilitiesOf', () => {
     });
   });
 
-  it('lets a manager export but not import', () => {
+  it('lets a manager export and read the audit log, but not import or export the log', () => {
     expect(capabilitiesOf('manager', false)).toMatchObject({
+      views: ['inventory', 'audit'],
       writeInventory: false,
       exportInventory: true,
+      exportAudit: false,
     });
   });
 

@@ -1,9 +1,10 @@
 // What the window offers each role: which views, and whether inventory writes and exports are
-// shown. It mirrors the permission table in main (src-main/access/permissions.ts), which stays
-// the only authority: hiding a control here is for clarity, main refuses the call regardless.
-import type { Role } from '../../src-preload/contract';
+// shown. Derived from the contract's permission table, the same data main enforces: hiding a
+// control here is for clarity, main refuses the call regardless.
+import type { Permission, Role } from '../../src-preload/contract';
+import { rolePermissions } from '../../src-preload/contract';
 
-export type ConsoleView = 'inventory' | 'accounts' | 'emergencies' | 'settings';
+export type ConsoleView = 'inventory' | 'audit' | 'accounts' | 'emergencies' | 'settings';
 
 export interface Capabilities {
   views: readonly ConsoleView[];
@@ -13,46 +14,45 @@ export interface Capabilities {
   exportInventory: boolean;
   /** Accounts, emergency reviews, settings and the emergency credential. */
   administer: boolean;
+  /** Export the audit log (audit.export, with a step-up). */
+  exportAudit: boolean;
 }
 
-const byRole: Readonly<Record<Role, Capabilities>> = {
-  technician: {
-    views: ['inventory'],
-    writeInventory: true,
-    exportInventory: false,
-    administer: false,
-  },
-  engineer: {
-    views: ['inventory'],
-    writeInventory: true,
-    exportInventory: true,
-    administer: false,
-  },
-  manager: {
-    views: ['inventory'],
-    writeInventory: false,
-    exportInventory: true,
-    administer: false,
-  },
-  administrator: {
-    views: ['inventory', 'accounts', 'emergencies', 'settings'],
-    writeInventory: false,
-    exportInventory: false,
-    administer: true,
-  },
+/** The permission that opens each view. */
+const viewPermission: Readonly<Record<ConsoleView, Permission>> = {
+  inventory: 'inventory.read',
+  audit: 'audit.read',
+  accounts: 'accounts.manage',
+  emergencies: 'breakglass.review',
+  settings: 'settings.manage',
 };
+
+const viewOrder: readonly ConsoleView[] = [
+  'inventory',
+  'audit',
+  'accounts',
+  'emergencies',
+  'settings',
+];
 
 /**
  * An emergency session carries an engineer's rights but can never step up (it has no password or
  * code of its own), so privileged actions such as exports are not offered in it.
  */
 export function capabilitiesOf(role: Role, emergency: boolean): Capabilities {
-  const capabilities = byRole[role];
-  return emergency ? { ...capabilities, exportInventory: false } : capabilities;
+  const granted = new Set<Permission>(rolePermissions[role]);
+  return {
+    views: viewOrder.filter((view) => granted.has(viewPermission[view])),
+    writeInventory: granted.has('inventory.write'),
+    exportInventory: granted.has('inventory.export') && !emergency,
+    administer: granted.has('accounts.manage'),
+    exportAudit: granted.has('audit.export') && !emergency,
+  };
 }
 
 export const viewLabels: Readonly<Record<ConsoleView, string>> = {
   inventory: 'Inventory',
+  audit: 'Audit log',
   accounts: 'Accounts',
   emergencies: 'Emergencies',
   settings: 'Settings',

@@ -98,7 +98,7 @@ export const useSessionStore = create<SessionState>()((set, get) => {
     set({
       user: status.user,
       session: status.session,
-      ...(afterSessionCall ? { clockOffsetMs: Date.now() - status.session.lastActivityMs } : {}),
+      ...(afterSessionCall ? { clockOffsetMs: Date.now() - status.nowMs } : {}),
     });
   }
 
@@ -134,7 +134,7 @@ export const useSessionStore = create<SessionState>()((set, get) => {
           lastUsername: status.user.username,
           notice: null,
           endReason: null,
-          clockOffsetMs: Date.now() - status.session.lastActivityMs,
+          clockOffsetMs: Date.now() - status.nowMs,
         });
       else set({ phase: 'locked', user: null, session: null });
     },

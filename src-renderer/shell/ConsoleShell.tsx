@@ -2,6 +2,7 @@
 // Invariant: a view the role may not open is never rendered, whatever the navigation store says.
 import type { ReactNode } from 'react';
 import { AccountsView } from '../accounts/AccountsView';
+import { AuditView } from '../audit/AuditView';
 import { EmergenciesView } from '../emergencies/EmergenciesView';
 import { InventoryView } from '../inventory/InventoryView';
 import { SettingsView } from '../settings/SettingsView';
@@ -22,15 +23,17 @@ export function ConsoleShell() {
   return (
     <div className="console">
       <HeaderBar />
-      {contentFor(shown)}
+      {contentFor(shown, role !== null && capabilitiesOf(role, emergency).exportAudit)}
     </div>
   );
 }
 
-function contentFor(view: ConsoleView): ReactNode {
+function contentFor(view: ConsoleView, exportAudit: boolean): ReactNode {
   switch (view) {
     case 'inventory':
       return <InventoryView />;
+    case 'audit':
+      return <AuditView canExport={exportAudit} />;
     case 'accounts':
       return <AccountsView />;
     case 'emergencies':

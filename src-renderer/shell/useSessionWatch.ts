@@ -6,9 +6,12 @@
 import { useEffect, useState } from 'react';
 import { mainNowMs, sessionDeadline } from '../session/sessionClock';
 import { useSessionStore } from '../session/sessionStore';
+import { call } from '../api/wardkeep';
 
 const tickMs = 1000;
 const recheckMs = 5000;
+/** Input moves main's idle timer at most this often: enough for limits counted in minutes. */
+const touchEveryMs = 60_000;
 
 /** Main's "now" as the window estimates it, updated every second while mounted. */
 export function useMainNow(): number {
@@ -35,6 +38,20 @@ export function useSessionWatch(): void {
       lastCheckMs = now;
       void refreshStatus();
     }
+    let lastTouchMs = Date.now();
+    // Reading and scrolling loaded rows sends no request, yet the user is there: say so to main.
+    function onInput(): void {
+      const { phase, session, clockOffsetMs } = useSessionStore.getState();
+      if (phase !== 'unlocked' || session === null) return;
+      const now = Date.now();
+      if (now - lastTouchMs < touchEveryMs) return;
+      // Past the deadline the session is gone: input must not look like activity.
+      if (sessionDeadline(session).atMs <= mainNowMs(now, clockOffsetMs)) return;
+      lastTouchMs = now;
+      void call('session:touch', {}, ['session.required']);
+    }
+    const inputEvents = ['keydown', 'pointerdown', 'wheel'] as const;
+    for (const name of inputEvents) window.addEventListener(name, onInput, { passive: true });
     const timer = window.setInterval(() => check(false), tickMs);
     const onFocus = () => check(true);
     const onVisibility = () => {
@@ -44,6 +61,7 @@ export function useSessionWatch(): void {
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       window.clearInterval(timer);
+      for (const name of inputEvents) window.removeEventListener(name, onInput);
       window.removeEventListener('focus', onFocus);
       document.removeEventListener('visibilitychange', onVisibility);
     };

@@ -531,3 +531,50 @@ describe('the idle lock', () => {
     );
   });
 });
+
+describe('the audit log', () => {
+  it('lists what happened, filters emergency actions, verifies the log and exports it after a step-up', async () => {
+    await navigation().getByRole('button', { name: 'Audit log' }).click();
+    const view = page().getByTestId('audit-view');
+    const table = view.getByTestId('audit-table');
+    await table.waitFor();
+    const actions = await table.locator('tbody tr td:nth-child(5)').allTextContents();
+    expect(actions.some((text) => text.startsWith('session.start'))).toBe(true);
+    expect(actions.some((text) => text.startsWith('account.create'))).toBe(true);
+
+    await view.getByLabel('Emergency only').check();
+    await view.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(async () => (await table.locator('tbody tr').all()).length)
+      .toBeGreaterThan(0);
+    await expect
+      .poll(async () =>
+        (
+          await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.className))
+        ).every((name) => name.includes('row--emergency')),
+      )
+      .toBe(true);
+    const emergencyActions = await table.locator('tbody tr td:nth-child(5)').allTextContents();
+    expect(emergencyActions.some((text) => text.startsWith('breakglass.open'))).toBe(true);
+    await wardkeep.screenshot('51-audit-emergency-only');
+
+    await view.getByRole('button', { name: 'Verify the log' }).click();
+    const verdict = view.getByTestId('audit-verification');
+    await verdict.waitFor();
+    expect(await verdict.textContent()).toMatch(
+      /^Intact: [\d,]+ records, \d+ signed checkpoints verified/,
+    );
+    await wardkeep.screenshot('52-audit-verified');
+
+    clock.advance(6 * minute);
+    const download = page().waitForEvent('download');
+    await view.getByRole('button', { name: 'Export JSON lines' }).click();
+    const dialog = page().getByTestId('stepup-dialog');
+    await dialog.waitFor();
+    await dialog.getByLabel('Password').fill(secondAdmin.password);
+    await dialog.getByLabel('Authenticator code').fill(nextCode(clock, secondAdmin.secret));
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^wardkeep-audit-\d{4}-\d{2}-\d{2}\.jsonl$/);
+  });
+});

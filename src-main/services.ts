@@ -179,11 +179,24 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   ): T {
     const { db } = requireStore();
     const audit = requireAudit();
-    return db.transaction(() => {
-      const value = work();
-      appendOrFail(audit, completeEntry(typeof entry === 'function' ? entry(value) : entry));
-      return value;
-    })();
+    try {
+      return db.transaction(() => {
+        const value = work();
+        appendOrFail(audit, completeEntry(typeof entry === 'function' ? entry(value) : entry));
+        return value;
+      })();
+    } catch (error) {
+      // A store that cannot be written (read-only, full, failing disk) fails the action and its
+      // record together: say so plainly rather than as an unexpected error.
+      const sqlite = (error as { code?: unknown }).code;
+      if (typeof sqlite === 'string' && /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN)/.test(sqlite)) {
+        fail(
+          'audit.write_failed',
+          `the store could not be written (${sqlite}), so the action and its audit record did not happen`,
+        );
+      }
+      throw error;
+    }
   }
 
   function record(entry: AuditRecordInput): void {

@@ -445,3 +445,96 @@ describe('the data folder', () => {
     expect(generatedPassword()).not.toBe(setUp.admin.password);
   });
 });
+
+describe('failing closed', () => {
+  type Database = import('../store/database').SqliteDatabase;
+  const injections: [string, (db: Database) => void][] = [
+    [
+      'an I/O error',
+      (db) => {
+        db.exec(
+          "CREATE TEMP TRIGGER audit_io_error BEFORE INSERT ON main.audit_records BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+        );
+      },
+    ],
+    [
+      'a full disk',
+      (db) => {
+        db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      },
+    ],
+    ['a read-only store', (db) => db.pragma('query_only = ON')],
+  ];
+
+  it.each(injections)(
+    'refuses a change whose audit record cannot be written (%s), and changes nothing',
+    async (_name, inject) => {
+      const { services, registry, clock } = console_();
+      const { admin } = await setUpConsole(registry, clock, 'admin');
+      await stepUp(registry, clock, 'admin', admin);
+      const db = services.db();
+      inject(db);
+      // Settings changes until one fails: a full disk takes a few, the others fail at once.
+      let failure = 'none';
+      let saved = 0;
+      for (let minutes = 5; minutes <= 240 && failure === 'none'; minutes += 1) {
+        const result = await registry.dispatch('admin', 'settings:set', {
+          emergencyMinutes: minutes,
+        });
+        if (result.ok) saved = minutes;
+        else failure = result.error.code;
+      }
+      expect(failure).toBe('audit.write_failed');
+      db.exec('DROP TRIGGER IF EXISTS temp.audit_io_error');
+      db.pragma('query_only = OFF');
+      db.pragma('max_page_count = 1073741823');
+      // What committed before the failure is there with its record; the failed change is not.
+      expect(services.access.settings().emergencyMinutes).toBe(saved === 0 ? 60 : saved);
+      const changes = services.audit().list({ action: 'settings.change', limit: 1000 }).records;
+      expect(changes).toHaveLength(saved === 0 ? 0 : saved - 4);
+      expect(services.audit().verify()).toMatchObject({ ok: true });
+      services.close();
+    },
+  );
+});
+
+describe('the log', () => {
+  it('carries no password, code or secret from sign-ins, failures and account changes', async () => {
+    const { setLogSink, stderrSink } = await import('../lib/logger');
+    const lines: string[] = [];
+    setLogSink((record) => lines.push(JSON.stringify(record)));
+    try {
+      const { services, registry, clock } = console_();
+      const setUp = await setUpConsole(registry, clock, 'admin');
+      const engineer = await addAccount(registry, clock, setUp.admin, 'admin', 'eng1', 'engineer');
+      await registry.dispatch('x', 'session:login', {
+        username: 'eng1',
+        password: 'wrong but long 1',
+      });
+      await registry.dispatch('y', 'session:breakglass', {
+        credential: setUp.emergencyCredential,
+        openedBy: 'Dr Who',
+        reason: 'patient_care',
+      });
+      const audit = [...services.audit().recordTexts()].join('\n');
+      services.close();
+      const secrets = [
+        setUp.admin.password,
+        setUp.admin.secret,
+        setUp.recoveryCode,
+        setUp.emergencyCredential,
+        ...setUp.admin.recoveryCodes,
+        engineer.password,
+        engineer.secret,
+        'wrong but long 1',
+      ];
+      expect(lines.length).toBeGreaterThan(3);
+      for (const secret of secrets) {
+        expect(lines.join('\n')).not.toContain(secret);
+        expect(audit).not.toContain(secret);
+      }
+    } finally {
+      setLogSink(stderrSink);
+    }
+  });
+});

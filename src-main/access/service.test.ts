@@ -14,6 +14,7 @@ import {
 import type { TestClock } from '../../test/support/accounts';
 import { generatedPassword, useTempDirs } from '../../test/support/temp';
 import { createIpcRegistry } from '../ipc/registry';
+import type { SqliteDatabase } from '../store/database';
 import type { IpcRegistry } from '../ipc/registry';
 import { frozenClock } from '../lib/clock';
 import { sequentialIds } from '../lib/ids';
@@ -24,6 +25,13 @@ import { sessionLimits, stepUpWindowMs } from './sessions';
 import { failuresBeforeLock, lockDurationMs } from './throttle';
 
 const tempDir = useTempDirs();
+
+function slotKinds(dataDir: string): string[] {
+  const file = JSON.parse(readFileSync(join(dataDir, 'keyslots.json'), 'utf8')) as {
+    slots: { kind: string }[];
+  };
+  return file.slots.map((slot) => slot.kind);
+}
 const testKdf = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
 
 function console_(): {
@@ -250,8 +258,7 @@ describe('accounts', () => {
     const { services, registry, clock, dataDir } = console_();
     const { admin } = await setUpConsole(registry, clock, 'admin');
     const engineer = await addAccount(registry, clock, admin, 'admin', 'eng1', 'engineer');
-    const slotsBefore = JSON.parse(readFileSync(join(dataDir, 'keyslots.json'), 'utf8')).slots
-      .length;
+    const slotsBefore = slotKinds(dataDir).length;
     const events: unknown[] = [];
     registry.subscribe('eng1-client', (event, payload) => events.push([event, payload]));
     await stepUp(registry, clock, 'admin', admin);
@@ -260,8 +267,7 @@ describe('accounts', () => {
     expect(await code(registry.dispatch('eng1-client', 'devices:facets', {}))).toBe(
       'session.required',
     );
-    const slotsAfter = JSON.parse(readFileSync(join(dataDir, 'keyslots.json'), 'utf8')).slots
-      .length;
+    const slotsAfter = slotKinds(dataDir).length;
     expect(slotsAfter).toBe(slotsBefore - 1);
     expect(
       await code(
@@ -340,11 +346,7 @@ describe('break-glass', () => {
     });
     expect(status.session?.expiresAtMs).toBe(clock.nowMs() + 60 * 60_000);
     expect(status.breakGlassReady).toBe(false);
-    expect(
-      JSON.parse(readFileSync(join(dataDir, 'keyslots.json'), 'utf8')).slots.map(
-        (slot: { kind: string }) => slot.kind,
-      ),
-    ).not.toContain('breakglass');
+    expect(slotKinds(dataDir)).not.toContain('breakglass');
 
     await dispatch(registry, 'ward', 'devices:facets', {});
     // Privileged actions wait for a named account.
@@ -447,8 +449,7 @@ describe('the data folder', () => {
 });
 
 describe('failing closed', () => {
-  type Database = import('../store/database').SqliteDatabase;
-  const injections: [string, (db: Database) => void][] = [
+  const injections: [string, (db: SqliteDatabase) => void][] = [
     [
       'an I/O error',
       (db) => {

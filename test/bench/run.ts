@@ -1,6 +1,6 @@
-// `npm run bench`: the foundation's figures, one JSON line each. Runs are repeated and the median
-// reported, because this machine is shared and noisy; targets are printed beside the figures and
-// never asserted in a test.
+// `npm run bench [-- SECTION…]`: every figure, one JSON line each, by section (inventory, network,
+// serial; all by default). Runs are repeated and the median reported, because this machine is
+// shared and noisy; targets are printed beside the figures and never asserted in a test.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { createInventoryService } from '../../src-main/inventory/service';
 import type { SqliteDatabase } from '../../src-main/store/database';
 import { openDatabase, openPlainDatabaseForBenchmark } from '../../src-main/store/database';
 import { createVault } from '../../src-main/store/vault';
+import { benchNetwork } from './network';
+import { benchSerial } from './serial';
 
 setLogSink(() => undefined);
 
@@ -65,7 +67,7 @@ async function timeImport(
   return { ms, db };
 }
 
-async function main(): Promise<void> {
+async function benchInventorySection(): Promise<void> {
   const content = canonicalCsv(generateDemoHospital(42, deviceCount));
   emit('import_input_bytes', Buffer.byteLength(content), 'bytes', { devices: deviceCount });
 
@@ -154,6 +156,63 @@ async function main(): Promise<void> {
     target: '<= 500',
     runs: unlockTimes.map(Math.round),
   });
+}
+
+async function benchNetworkSection(): Promise<void> {
+  const result = benchNetwork();
+  emit('network_policy_evaluation_100k_ms', result.evaluationMs, 'ms', {
+    target: '<= 1000',
+    flows: result.flows,
+    devices: result.devices,
+    runs: result.evaluationRunsMs.map(Math.round),
+  });
+  emit('network_findings_sort_ms', result.findingsMs, 'ms', { findings: result.findings });
+  emit('network_zeek_tsv_lines_per_s', result.tsvLinesPerSecond, 'lines/s', {
+    lines: result.logLines,
+    megabytesPerSecond: Math.round(result.tsvMegabytesPerSecond * 100) / 100,
+  });
+  emit('network_flow_import_ms', result.importMs, 'ms', { lines: result.logLines });
+  emit('network_layout_10k_ms', result.layoutMs, 'ms', {
+    devices: result.layoutDevices,
+    identicalAcrossRuns: result.layoutIdentical,
+    sha256: result.layoutSha256,
+  });
+}
+
+async function benchSerialSection(): Promise<void> {
+  const result = await benchSerial();
+  emit('serial_round_trip_median_ms', result.roundTripMedianMs, 'ms', {
+    p95: Math.round(result.roundTripP95Ms * 100) / 100,
+  });
+  emit('serial_issue_16kib_median_ms', result.issue16KiBMedianMs, 'ms', {
+    bytesPerSecond: Math.round(result.issue16KiBBytesPerSecond),
+  });
+  emit('serial_identity_16kib_median_ms', result.identity16KiBMedianMs, 'ms', {
+    bytesPerSecond: Math.round(result.identity16KiBBytesPerSecond),
+  });
+  emit('serial_decoder_frames_per_s', result.decoderFramesPerSecond, 'frames/s', {
+    megabytesPerSecond: Math.round(result.decoderMegabytesPerSecond * 100) / 100,
+  });
+}
+
+const sections: Record<string, () => Promise<void>> = {
+  inventory: benchInventorySection,
+  network: benchNetworkSection,
+  serial: benchSerialSection,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in sections));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown bench section ${unknown.join(', ')}; choose from ${Object.keys(sections).join(', ')}`,
+    );
+  }
+  for (const name of wanted.length > 0 ? wanted : Object.keys(sections)) {
+    console.log(JSON.stringify({ section: name }));
+    await sections[name]!();
+  }
 }
 
 main()

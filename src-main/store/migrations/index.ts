@@ -1,9 +1,10 @@
 // The ordered list of schema migrations. Append only: a shipped migration never changes. Numbers
-// may skip (4 was never used); the runner applies them in order of `version`.
+// may skip (5 was never used); the runner applies them in order of `version`.
 import type { Migration } from '../migrate';
 import * as devices from './0001-devices';
 import * as accounts from './0002-accounts';
 import * as audit from './0003-audit';
+import * as pki from './0004-pki';
 import * as network from './0006-network';
 
-export const migrations: Migration[] = [devices, accounts, audit, network];
+export const migrations: Migration[] = [devices, accounts, audit, pki, network];

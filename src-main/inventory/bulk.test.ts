@@ -166,3 +166,51 @@ describe('pageStrategy', () => {
     expect(pageStrategy(18_915, 100_000, 15_000, 100)).toBe('sort-matches');
   });
 });
+
+describe('the journal of a bulk load', () => {
+  it('writes a large first load through a rollback journal and returns to WAL afterwards', async () => {
+    const db = open();
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const inventory = inventoryOn(db);
+    const journalModes: string[] = [];
+    const staged = inventory.stage(
+      'big.csv',
+      canonicalCsv(generateDemoHospital(7, bulkLoadThreshold)),
+    );
+    const report = await inventory.commit(
+      staged.stagingId,
+      staged.suggestedMapping,
+      false,
+      (progress) => {
+        if (progress.phase === 'writing' && journalModes.length === 0)
+          journalModes.push(db.pragma('journal_mode', { simple: true }) as string);
+      },
+    );
+    expect(report).toMatchObject({ committed: true, created: bulkLoadThreshold });
+    expect(journalModes).toEqual(['delete']);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: bulkLoadThreshold });
+    inventory.dispose();
+  });
+
+  it('stays in WAL mode when another connection has the store open', async () => {
+    const file = join(tempDir(), 'wardkeep.db');
+    const key = randomBytes(32);
+    const db = openDatabase(file, key);
+    const other = openDatabase(file, key);
+    opened.push(db, other);
+    other.prepare('SELECT count(*) FROM devices').get();
+    const inventory = inventoryOn(db);
+    const report = await inventory.importFile(
+      'big.csv',
+      canonicalCsv(generateDemoHospital(8, bulkLoadThreshold)),
+      { skipInvalid: false },
+    );
+    expect(report.committed).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(other.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({
+      n: bulkLoadThreshold,
+    });
+    inventory.dispose();
+  });
+});

@@ -321,6 +321,29 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     if (created.size > 0) indexForSearch.run(JSON.stringify([...created]));
   }
 
+  /**
+   * In WAL mode every page of a bulk load is written twice: into the WAL, then by the checkpoint
+   * into the database. A rollback journal writes each new page once (the journal holds only the
+   * few pages that existed), with the same crash safety. Only possible outside a transaction and
+   * when no other connection has the file open; otherwise the load simply stays in WAL mode.
+   */
+  function useRollbackJournalForLoad(): { restore(): void } {
+    const wal = (db.pragma('journal_mode', { simple: true }) as string) === 'wal';
+    if (!wal || db.inTransaction) return { restore: () => undefined };
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      if ((db.pragma('journal_mode = DELETE', { simple: true }) as string) !== 'delete')
+        return { restore: () => undefined };
+    } catch {
+      return { restore: () => undefined };
+    }
+    return {
+      restore() {
+        db.pragma('journal_mode = WAL');
+      },
+    };
+  }
+
   const runTransaction = db.transaction((work: () => unknown) => {
     depth += 1;
     try {
@@ -349,6 +372,7 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       // the load, back to the usual size after it.
       const cacheSize = db.pragma('cache_size', { simple: true }) as number;
       db.pragma('cache_size = -262144');
+      const journal = useRollbackJournalForLoad();
       try {
         const result = runTransaction(() => {
           const indexes = selectSecondaryIndexes.all();
@@ -361,6 +385,7 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
         db.pragma('optimize');
         return result;
       } finally {
+        journal.restore();
         db.pragma(`cache_size = ${Math.trunc(cacheSize)}`);
       }
     },

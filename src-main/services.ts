@@ -30,6 +30,8 @@ import { randomIds } from './lib/ids';
 import { createLogger } from './lib/logger';
 import { createInventoryService } from './inventory/service';
 import type { InventoryService } from './inventory/service';
+import { createNetworkService } from './network/service';
+import type { NetworkService } from './network/service';
 import type { KdfCost } from './store/keyslots';
 import type { OpenStore, SlotKeeper, Vault } from './store/vault';
 import { createVault } from './store/vault';
@@ -61,6 +63,8 @@ export interface AppServices {
   lock(clientId: string, reason?: SessionEndReason): void;
   /** The inventory of the open store; fails with session.required when the store is locked. */
   inventory(): InventoryService;
+  /** Zones, conduits and flows of the open store; fails with session.required when it is locked. */
+  network(): NetworkService;
   /** The audit log of the open store; fails with session.required when the store is locked. */
   audit(): AuditLog;
   /** The open store's database; fails with session.required when the store is locked. */
@@ -127,6 +131,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   const listeners = new Map<string, Set<EventListener>>();
   let store: OpenStore | null = null;
   let inventory: InventoryService | null = null;
+  let network: NetworkService | null = null;
   let auditLog: AuditLog | null = null;
 
   function emit<E extends EventName>(clientId: string, event: E, payload: EventPayload<E>): void {
@@ -219,6 +224,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     if (!store || sessions.count() > 0 || access.pendingCount() > 0) return;
     inventory?.dispose();
     inventory = null;
+    network = null;
     auditLog = null;
     store.close();
     store = null;
@@ -241,6 +247,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
           appendOrFail(auditLog, completeEntry({ action: 'inventory.import', ...summary }));
       },
     });
+    network = createNetworkService({ db: opened.db, clock });
   }
 
   const sessions = createSessionManager(clock, (clientId, session: Session, reason) => {
@@ -286,6 +293,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       if (!inventory) fail('session.required', 'the store is locked: sign in first');
       return inventory;
     },
+    network() {
+      requireStore();
+      if (!network) fail('session.required', 'the store is locked: sign in first');
+      return network;
+    },
     audit: requireAudit,
     db: () => requireStore().db,
     audited,
@@ -309,6 +321,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     close() {
       inventory?.dispose();
       inventory = null;
+      network = null;
       auditLog = null;
       store?.close();
       store = null;

@@ -2,6 +2,25 @@
 // schema and the permission it needs. Main registers handlers from it; the preload builds
 // `window.wardkeep` from it. Pure TypeScript + zod: no Node, no DOM, no Electron.
 import { z } from 'zod';
+import {
+  flowFileFormats,
+  networkExportFormats,
+  unknownDeviceStates,
+  verdicts,
+} from './network/model';
+import {
+  CurrentPolicySchema,
+  ExportedFileSchema,
+  FindingsSummarySchema,
+  FlowImportReportSchema,
+  ManagerReportSchema,
+  NetworkMapSchema,
+  PolicyChangeRecordSchema,
+  PolicyVersionRecordSchema,
+  UnknownDeviceSchema,
+  WhatIfSchema,
+} from './network/results';
+import { ChangeMetaSchema, PolicyDraftSchema, ZoneIdSchema } from './network/schemas';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies of the device record. Stored values are the snake_case codes; labels are for people.
@@ -626,6 +645,131 @@ export const contract = {
     result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
     permission: 'inventory.export',
     stepUp: true,
+  },
+  // Network and segmentation (src-main/network). Managers read; a policy change is one recorded
+  // version that names why, needs step-up, and fails with policy.conflict when baseVersion is stale.
+  'network:policy': { request: none, result: CurrentPolicySchema, permission: 'network.read' },
+  'network:versions': {
+    request: none,
+    result: z.array(PolicyVersionRecordSchema),
+    permission: 'network.read',
+  },
+  'network:changes': {
+    request: z.object({ sinceVersion: z.int().min(0) }).strict(),
+    result: z.array(PolicyChangeRecordSchema),
+    permission: 'network.read',
+  },
+  'network:map': {
+    request: z.object({ clusterThreshold: z.int().min(1).max(1_000_000).optional() }).strict(),
+    result: NetworkMapSchema,
+    permission: 'network.read',
+  },
+  /** Violations and insecure flows (or the verdicts named), worst clinical risk first. */
+  'network:findings': {
+    request: z
+      .object({
+        include: z.array(z.enum(verdicts)).min(1).max(verdicts.length).optional(),
+        limit: z.int().min(1).max(100_000).default(1000),
+      })
+      .strict(),
+    result: FindingsSummarySchema,
+    permission: 'network.read',
+  },
+  /** What a draft would change, without storing anything. */
+  'network:what-if': {
+    request: z.object({ draft: PolicyDraftSchema }).strict(),
+    result: WhatIfSchema,
+    permission: 'network.read',
+  },
+  'network:unknown': {
+    request: none,
+    result: z.array(UnknownDeviceSchema),
+    permission: 'network.read',
+  },
+  /** The manager's figures; without sinceVersion, changes since the last HTML report's version. */
+  'network:report': {
+    request: z.object({ sinceVersion: z.int().min(0).optional() }).strict(),
+    result: ManagerReportSchema,
+    permission: 'network.read',
+  },
+  /** The same as one self-contained HTML file; audited, and the next report starts from it. */
+  'network:report-html': {
+    request: z.object({ sinceVersion: z.int().min(0).optional() }).strict(),
+    result: ExportedFileSchema,
+    permission: 'network.read',
+  },
+  'network:export': {
+    request: z.object({ format: z.enum(networkExportFormats) }).strict(),
+    result: ExportedFileSchema,
+    permission: 'network.read',
+  },
+  'network:import-zones': {
+    request: z
+      .object({
+        content: z.string().max(16 * 1024 * 1024),
+        reason: ChangeMetaSchema.shape.reason,
+        baseVersion: ChangeMetaSchema.shape.baseVersion,
+      })
+      .strict(),
+    result: PolicyVersionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  'network:apply': {
+    request: z
+      .object({
+        draft: PolicyDraftSchema,
+        reason: ChangeMetaSchema.shape.reason,
+        baseVersion: ChangeMetaSchema.shape.baseVersion,
+      })
+      .strict(),
+    result: PolicyVersionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  'network:revert': {
+    request: z
+      .object({
+        version: z.int().min(0),
+        reason: ChangeMetaSchema.shape.reason,
+        baseVersion: ChangeMetaSchema.shape.baseVersion,
+      })
+      .strict(),
+    result: PolicyVersionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  /** A device's zone; null lets its address decide. */
+  'network:assign': {
+    request: z
+      .object({
+        deviceUid: z.string().min(1).max(100),
+        zoneId: ZoneIdSchema.nullable(),
+        reason: ChangeMetaSchema.shape.reason,
+        baseVersion: ChangeMetaSchema.shape.baseVersion,
+      })
+      .strict(),
+    result: PolicyVersionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  /** Zeek conn.log (TSV or JSON) or CSV; all-or-nothing unless importValidLines. */
+  'flows:import': {
+    request: z
+      .object({
+        fileName: text(255).min(1),
+        content: z.string().max(256 * 1024 * 1024),
+        importValidLines: z.boolean(),
+        format: z.enum(flowFileFormats).optional(),
+      })
+      .strict(),
+    result: FlowImportReportSchema,
+    permission: 'network.write',
+  },
+  'network:unknown-state': {
+    request: z.object({ address: text(64).min(1), state: z.enum(unknownDeviceStates) }).strict(),
+    result: ok,
+    permission: 'network.write',
   },
 } as const satisfies Record<string, ChannelSpec>;
 

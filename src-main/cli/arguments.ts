@@ -55,6 +55,7 @@ const valueOptions = new Set([
   'format',
   'out',
   'mapping',
+  'since',
 ]);
 const flagOptions = new Set(['json', 'skip-invalid', 'help', 'emergency-only']);
 

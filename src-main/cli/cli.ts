@@ -46,6 +46,7 @@ import {
 } from './arguments';
 import { defaultDataDir } from './data-dir';
 import { call, clientId, completeSignIn, requireUser, signIn, wantsEmergency } from './sign-in';
+import { flowsCommand, networkUsage, policyCommand, reportCommand, zoneCommand } from './network';
 
 export type { CliIo } from './arguments';
 export { exitCodes, parseArguments } from './arguments';
@@ -115,6 +116,7 @@ Commands:
   audit export --format jsonl|fhir [--out FILE]
                               JSON lines (records + the signed checkpoint) or a FHIR R4 Bundle
                               of AuditEvent
+${networkUsage}
   help                        show this text
 
 Roles: technician (inventory, provisioning); engineer (+ export, PKI, network); manager (reads,
@@ -124,7 +126,8 @@ need a sign-in (or step-up) less than 5 minutes old, which every command here ha
 Failed sign-ins: after ${failuresBeforeBackoff + 1} in a row each further try waits 1, 2, 4 … ${maximumBackoffMs / 1000} s; the
 ${failuresBeforeLock}th locks the account for ${lockDurationMs / 60_000} min (user unlock lifts it).
 Secrets are read from files (first line) or asked for on a terminal; never from arguments.
-Exit codes: 0 ok, 1 error (refused sign-in, lock, permission, I/O), 2 invalid input.`;
+Exit codes: 0 ok, 1 error (refused sign-in, lock, permission, I/O), 2 invalid input;
+policy check also exits 1 when it finds a violation or an insecure flow.`;
 
 /** What `init --json` prints, and `demo --json` carries as `setup` when it created the store. */
 interface SetupResult {
@@ -765,6 +768,18 @@ async function run(
 
     case 'audit':
       return audit(registry, parsed, io, subcommand, rest);
+
+    case 'zone':
+      return zoneCommand(registry, parsed, io, subcommand, rest);
+
+    case 'flows':
+      return flowsCommand(registry, parsed, io, subcommand, rest);
+
+    case 'policy':
+      return policyCommand(registry, parsed, io, subcommand, rest);
+
+    case 'report':
+      return reportCommand(registry, parsed, io, afterCommand);
 
     default:
       throw new CliError(

@@ -22,7 +22,7 @@ import { CliError, enumOption, exitCodes, newSecret, option, secret } from './ar
 export const clientId = 'cli';
 
 /** Codes that mean the input was wrong (exit 2); every other refusal is an error (exit 1). */
-function errorExitCode(code: string): number {
+export function errorExitCode(code: string): number {
   switch (code) {
     case 'ipc.payload':
     case 'input.invalid':
@@ -30,6 +30,8 @@ function errorExitCode(code: string): number {
     case 'import.mapping':
     case 'import.invalid':
     case 'import.unknown_staging':
+    case 'network.invalid':
+    case 'flows.invalid':
       return exitCodes.invalidInput;
     default:
       return exitCodes.error;

@@ -7,6 +7,7 @@ import { fail } from '../lib/errors';
 import { accessHandlers } from '../access/handlers';
 import { inventoryHandlers } from '../inventory/handlers';
 import { auditHandlers } from '../audit/handlers';
+import { networkHandlers } from '../network/handlers';
 
 export interface HandlerContext {
   clientId: string;
@@ -24,7 +25,12 @@ export type Handlers = { [C in Channel]: Handler<C> };
 export type HandlerGroup<C extends Channel> = { [K in C]: Handler<K> };
 
 export function createHandlers(): Handlers {
-  return mergeHandlerGroups(accessHandlers, inventoryHandlers, auditHandlers) as Handlers;
+  return mergeHandlerGroups(
+    accessHandlers,
+    inventoryHandlers,
+    auditHandlers,
+    networkHandlers,
+  ) as Handlers;
 }
 
 /** Two domains claiming one channel is a wiring mistake: refuse it at start-up. */

@@ -252,6 +252,27 @@ function validRequest(channel: Channel): unknown {
     'accounts:unlock': { username: 'nobody-here' },
     'breakglass:review': { id: 424242, comment: 'checked' },
     'settings:set': { emergencyMinutes: 60 },
+    'audit:export': { format: 'jsonl' },
+    'network:changes': { sinceVersion: 0 },
+    'network:map': { clusterThreshold: 150 },
+    'network:findings': { include: ['violation'], limit: 10 },
+    'network:what-if': { draft: { moves: [{ deviceUid: 'nobody-here', zoneId: null }] } },
+    'network:report': { sinceVersion: 0 },
+    'network:report-html': { sinceVersion: 0 },
+    'network:export': { format: 'nftables' },
+    'network:import-zones': {
+      content: '{"format":"wardkeep-network-policy","version":1,"zones":[],"conduits":[]}',
+      reason: 'matrix',
+    },
+    'network:apply': { draft: {}, reason: 'matrix' },
+    'network:revert': { version: 0, reason: 'matrix' },
+    'network:assign': { deviceUid: 'nobody-here', zoneId: null, reason: 'matrix' },
+    'flows:import': {
+      fileName: 'matrix.csv',
+      content: 'src,dst,proto,port\n10.0.0.1,10.0.0.2,tcp,443\n',
+      importValidLines: false,
+    },
+    'network:unknown-state': { address: '10.0.0.9', state: 'ignored' },
   };
   return samples[channel] ?? {};
 }

@@ -9,7 +9,13 @@ import {
   listFindings,
   resolveDeviceZones,
 } from './evaluate';
-import type { Conduit, NetworkDevice, NetworkPolicy, ObservedFlow, Zone } from './model';
+import type {
+  Conduit,
+  NetworkDevice,
+  NetworkPolicy,
+  ObservedFlow,
+  Zone,
+} from '../../src-preload/network/model';
 import { assertValidPolicy, readPolicyFile, zonesTemplatePath } from './template';
 
 function zone(id: string, subnets: string[], extra: Partial<Zone> = {}): Zone {

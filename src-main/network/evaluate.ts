@@ -30,8 +30,8 @@ import type {
   Verdict,
   VerdictReason,
   Zone,
-} from './model';
-import { conduitStates, criticalityRank, externalZoneId } from './model';
+} from '../../src-preload/network/model';
+import { conduitStates, criticalityRank, externalZoneId } from '../../src-preload/network/model';
 
 export interface CleartextRule {
   label: string;

@@ -9,7 +9,13 @@ import type { Cidr, IpAddress } from './addresses';
 import { cidrContainsAddress, formatIpAddress, parseCidr, parseIpAddress } from './addresses';
 import { compilePolicy, evaluateFlows } from './evaluate';
 import { exportCiscoAcl, exportMatrixCsv, exportNftables } from './exports';
-import type { Conduit, FlowProtocol, NetworkPolicy, ObservedFlow, Zone } from './model';
+import type {
+  Conduit,
+  FlowProtocol,
+  NetworkPolicy,
+  ObservedFlow,
+  Zone,
+} from '../../src-preload/network/model';
 import { assertValidPolicy, readPolicyFile, zonesTemplatePath } from './template';
 
 const tempDir = useTempDirs();

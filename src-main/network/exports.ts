@@ -4,8 +4,19 @@
 import { writeCsv } from '../inventory/csv';
 import type { Cidr } from './addresses';
 import { formatIpAddress, ipv4WildcardMask, parseCidr } from './addresses';
-import type { Conduit, ConduitState, NetworkPolicy, PortRange, Zone } from './model';
-import { compareText, compareZones, conduitStates, externalZoneId } from './model';
+import type {
+  Conduit,
+  ConduitState,
+  NetworkPolicy,
+  PortRange,
+  Zone,
+} from '../../src-preload/network/model';
+import {
+  compareText,
+  compareZones,
+  conduitStates,
+  externalZoneId,
+} from '../../src-preload/network/model';
 
 export interface ExportHeader {
   policyVersion: number;

@@ -4,12 +4,12 @@
 import { fail } from '../lib/errors';
 import { parseCsv } from '../inventory/csv';
 import { canonicalIpAddress } from './addresses';
-import type { FlowProtocol, ObservedFlow } from './model';
-import { compareText } from './model';
+import type { FlowFileFormat, FlowProtocol, ObservedFlow } from '../../src-preload/network/model';
+import { compareText } from '../../src-preload/network/model';
 import { tlsServices } from './evaluate';
 
-export const flowFileFormats = ['zeek-tsv', 'zeek-json', 'csv'] as const;
-export type FlowFileFormat = (typeof flowFileFormats)[number];
+export { flowFileFormats } from '../../src-preload/network/model';
+export type { FlowFileFormat };
 
 /** One connection as the log recorded it. */
 export interface Connection {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy, evaluateFlows, resolveDeviceZones } from './evaluate';
 import type { LayoutInput, NetworkMap } from './layout';
 import { layoutNetworkMap } from './layout';
-import type { NetworkDevice, ObservedFlow, UnknownDevice } from './model';
+import type { NetworkDevice, ObservedFlow, UnknownDevice } from '../../src-preload/network/model';
 import { readPolicyFile, zonesTemplatePath } from './template';
 
 const policy = readPolicyFile(zonesTemplatePath());

@@ -14,8 +14,8 @@ import type {
   UnknownDevice,
   Verdict,
   ZoneTier,
-} from './model';
-import { compareText, compareZones, externalZoneId } from './model';
+} from '../../src-preload/network/model';
+import { compareText, compareZones, externalZoneId } from '../../src-preload/network/model';
 
 export interface LayoutOptions {
   /** Distance between two device centres. */

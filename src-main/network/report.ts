@@ -15,8 +15,8 @@ import type {
   Verdict,
   VerdictReason,
   ZoneTier,
-} from './model';
-import { compareZones, deviceFindingKinds, externalZoneId } from './model';
+} from '../../src-preload/network/model';
+import { compareZones, deviceFindingKinds, externalZoneId } from '../../src-preload/network/model';
 import type { PolicyChangeRecord, PolicyVersionRecord } from './repository';
 
 export interface ZoneFigures {

@@ -5,19 +5,23 @@ import type { SqliteDatabase } from '../store/database';
 import { compareCidrs, parseCidr } from './addresses';
 import type { FlowAggregate } from './flows';
 import type {
+  ChangeOperation,
   Conduit,
+  FlowFileFormat,
   ObservedFlow,
+  PolicyEntity,
+  PolicyVersionKind,
   PolicyState,
   UnknownDevice,
   UnknownDeviceState,
   Zone,
   ZoneAssignments,
-} from './model';
-import { compareText } from './model';
+} from '../../src-preload/network/model';
+import { compareText } from '../../src-preload/network/model';
 import { fail } from '../lib/errors';
 
-export const policyVersionKinds = ['edit', 'import', 'draft', 'revert'] as const;
-export type PolicyVersionKind = (typeof policyVersionKinds)[number];
+export { policyVersionKinds } from '../../src-preload/network/model';
+export type { ChangeOperation, PolicyEntity, PolicyVersionKind };
 
 export interface PolicyVersionRecord {
   version: number;
@@ -29,9 +33,6 @@ export interface PolicyVersionRecord {
   /** Entities created, updated or deleted by this version. */
   changeCount: number;
 }
-
-export type PolicyEntity = 'zone' | 'conduit' | 'assignment';
-export type ChangeOperation = 'create' | 'update' | 'delete';
 
 export interface PolicyChangeRecord {
   version: number;
@@ -55,7 +56,7 @@ export interface CommitMeta {
 
 export interface FlowImportRecord {
   fileName: string;
-  format: 'zeek-tsv' | 'zeek-json' | 'csv';
+  format: FlowFileFormat;
   contentSha256: string;
   importedAt: string;
   actor: string;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DeviceRecord } from '../../src-preload/contract';
 import type { Clock } from '../lib/clock';
 import { isoTime } from '../lib/clock';
-import { fail } from '../lib/errors';
+import { fail, missingCase } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { createLogger } from '../lib/logger';
 import { createDeviceRepository } from '../inventory/repository';
@@ -35,14 +35,15 @@ import type {
   DeviceZone,
   FlowVerdict,
   NetworkDevice,
+  NetworkExportFormat,
   NetworkPolicy,
   ObservedFlow,
   PolicyState,
   UnknownDevice,
   UnknownDeviceState,
   Verdict,
-} from './model';
-import { unknownDeviceStates } from './model';
+} from '../../src-preload/network/model';
+import { unknownDeviceStates } from '../../src-preload/network/model';
 import type { ManagerReport } from './report';
 import { buildManagerReport } from './report';
 import type {
@@ -54,10 +55,16 @@ import type {
   UnknownSighting,
 } from './repository';
 import { createNetworkRepository } from './repository';
-import type { ChangeMeta } from './schemas';
-import { ChangeMetaSchema } from './schemas';
+import type { ChangeMeta } from '../../src-preload/network/schemas';
+import { ChangeMetaSchema } from '../../src-preload/network/schemas';
 import type { PolicyValidation } from './template';
-import { assertValidPolicy, formatJsonPath, parsePolicyFile, throwIssues } from './template';
+import {
+  assertValidPolicy,
+  formatJsonPath,
+  parsePolicyFile,
+  policyToFile,
+  throwIssues,
+} from './template';
 import type { VerdictChange, WhatIfResult } from './whatif';
 import { applyDraft, sortAssignments, whatIf } from './whatif';
 
@@ -138,6 +145,15 @@ export interface FlowImportReport {
   unknownAddresses: number;
 }
 
+/** The findings asked for, with the verdict counts of the same evaluation. */
+export interface FindingsSummary {
+  version: number;
+  counts: VerdictCounts;
+  /** Findings of the verdicts asked for, before the limit. */
+  total: number;
+  findings: Finding[];
+}
+
 export interface Evaluation {
   version: number;
   devices: DeviceZone[];
@@ -169,12 +185,16 @@ export interface NetworkService {
   evaluate(): Evaluation;
   /** Violations and insecure flows (or the verdicts asked for), worst clinical risk first. */
   findings(options?: { include?: readonly Verdict[]; limit?: number }): Finding[];
+  /** findings() with the policy version, every verdict's count and the total before the limit. */
+  check(options?: { include?: readonly Verdict[]; limit?: number }): FindingsSummary;
   /** What a draft would change, without storing anything. */
   whatIf(draft: unknown): { changes: VerdictChange[]; before: VerdictCounts; after: VerdictCounts };
   map(options?: Partial<LayoutOptions>): NetworkMap;
   exportNftables(): string;
   exportCiscoAcl(): string;
   exportMatrixCsv(): string;
+  /** One export of the current policy, with the version it was made from. */
+  exportPolicy(format: NetworkExportFormat): { version: number; content: string };
   report(sinceVersion: number): ManagerReport;
   /** Addresses to triage; those an inventory device has since taken are left out. */
   unknownDevices(): UnknownDevice[];
@@ -428,6 +448,17 @@ export function createNetworkService(options: NetworkServiceOptions): NetworkSer
       return findingOptions.limit === undefined ? found : found.slice(0, findingOptions.limit);
     },
 
+    check(findingOptions = {}) {
+      const { version, flows, verdicts, counts } = evaluateCurrent();
+      const found = listFindings(flows, verdicts, findingOptions.include);
+      return {
+        version,
+        counts,
+        total: found.length,
+        findings: findingOptions.limit === undefined ? found : found.slice(0, findingOptions.limit),
+      };
+    },
+
     whatIf(draft) {
       return repository.transaction(() => {
         const state = repository.loadState();
@@ -469,6 +500,28 @@ export function createNetworkService(options: NetworkServiceOptions): NetworkSer
 
     exportMatrixCsv() {
       return exportMatrixCsv(current().policy);
+    },
+
+    exportPolicy(format) {
+      const { version, policy } = current();
+      const header = { policyVersion: version, generatedAt: isoTime(clock) };
+      switch (format) {
+        case 'nftables':
+          return { version, content: exportNftables(policy, header) };
+        case 'cisco-acl':
+          return { version, content: exportCiscoAcl(policy, header) };
+        case 'matrix-csv':
+          return { version, content: exportMatrixCsv(policy) };
+        case 'zones': {
+          const file = policyToFile(
+            policy,
+            `Wardkeep network policy version ${version}, exported ${header.generatedAt}.`,
+          );
+          return { version, content: `${JSON.stringify(file, null, 2)}\n` };
+        }
+        default:
+          return missingCase(format);
+      }
     },
 
     report(sinceVersion) {

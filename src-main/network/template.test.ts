@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../test/support/temp';
 import { WardkeepFailure } from '../lib/errors';
-import type { PolicyFile } from './schemas';
+import type { PolicyFile } from '../../src-preload/network/schemas';
 import type { PolicyIssue } from './template';
 import {
   assertValidPolicy,

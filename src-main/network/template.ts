@@ -7,10 +7,14 @@ import type { z } from 'zod';
 import { fail } from '../lib/errors';
 import type { Cidr, PrefixEntry } from './addresses';
 import { compareCidrs, findOverlaps, formatCidr, parseCidr } from './addresses';
-import type { Conduit, NetworkPolicy, PortRange, Zone } from './model';
-import { compareText, externalZoneId } from './model';
-import type { PolicyFile } from './schemas';
-import { NetworkPolicySchema, PolicyFileSchema, policyFileFormat } from './schemas';
+import type { Conduit, NetworkPolicy, PortRange, Zone } from '../../src-preload/network/model';
+import { compareText, externalZoneId } from '../../src-preload/network/model';
+import type { PolicyFile } from '../../src-preload/network/schemas';
+import {
+  NetworkPolicySchema,
+  PolicyFileSchema,
+  policyFileFormat,
+} from '../../src-preload/network/schemas';
 
 export interface PolicyIssue {
   /** JSONPath of the offending value, e.g. `$.zones[2].subnets[0]`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WardkeepFailure } from '../lib/errors';
-import type { NetworkDevice, ObservedFlow, PolicyState } from './model';
+import type { NetworkDevice, ObservedFlow, PolicyState } from '../../src-preload/network/model';
 import { readPolicyFile, zonesTemplatePath } from './template';
 import { applyDraft, whatIf } from './whatif';
 

@@ -1,12 +1,19 @@
 // Drafts: edits to zones, conduits and device assignments tried against the observed flows before
 // anything is stored. applyDraft is pure and refuses a draft naming what does not exist or giving an
 // invalid policy; whatIf lists every flow whose verdict the draft would change.
-import type { FlowVerdict, NetworkDevice, ObservedFlow, PolicyState, Zone, Conduit } from './model';
-import { compareText, criticalityRank } from './model';
+import type {
+  FlowVerdict,
+  NetworkDevice,
+  ObservedFlow,
+  PolicyState,
+  Zone,
+  Conduit,
+} from '../../src-preload/network/model';
+import { compareText, criticalityRank } from '../../src-preload/network/model';
 import type { VerdictCounts } from './evaluate';
 import { compilePolicy, countVerdicts, evaluateFlows } from './evaluate';
-import type { PolicyDraft, PolicyDraftParsed } from './schemas';
-import { PolicyDraftSchema } from './schemas';
+import type { PolicyDraft, PolicyDraftParsed } from '../../src-preload/network/schemas';
+import { PolicyDraftSchema } from '../../src-preload/network/schemas';
 import type { PolicyIssue } from './template';
 import { formatJsonPath, throwIssues, validatePolicy } from './template';
 

@@ -3,6 +3,7 @@
 // is one implementation of every rule. The store is open only while a session or a sign-in in
 // progress needs it. Every decision about access is written to the audit log; a failed sign-in
 // while the store is locked is kept beside it (see access/throttle.ts) and recorded at next open.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EventName,
@@ -27,6 +28,7 @@ import { systemClock } from './lib/clock';
 import { WardkeepFailure, fail } from './lib/errors';
 import type { IdGenerator } from './lib/ids';
 import { randomIds } from './lib/ids';
+import { writeFileAtomic } from './lib/files';
 import { createLogger } from './lib/logger';
 import { createInventoryService } from './inventory/service';
 import type { InventoryService } from './inventory/service';
@@ -230,6 +232,20 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     store = null;
   }
 
+  // The checkpoint key's public half is pinned in a file beside the database: a key swapped inside
+  // the database (by someone holding the database key) then fails verify(). The first open of a
+  // store pins its key.
+  const pinnedKeyPath = join(options.dataDir, 'audit-verifier-key.txt');
+  function openAuditLog(db: SqliteDatabase): AuditLog {
+    if (existsSync(pinnedKeyPath)) {
+      const pinned = readFileSync(pinnedKeyPath, 'utf8').trim();
+      if (pinned) return createAuditLog({ db, clock, trustedKeys: [pinned] });
+    }
+    const log = createAuditLog({ db, clock });
+    writeFileAtomic(pinnedKeyPath, `${log.signingKey().verifierKey}\n`);
+    return log;
+  }
+
   function adoptStore(opened: OpenStore): void {
     if (store) {
       // Another session already holds the store open: the new handle only proved the secret.
@@ -237,7 +253,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       return;
     }
     store = opened;
-    auditLog = createAuditLog({ db: opened.db, clock });
+    auditLog = openAuditLog(opened.db);
     inventory = createInventoryService({
       db: opened.db,
       clock,

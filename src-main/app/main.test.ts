@@ -2,6 +2,7 @@
 // handled, a message reaches the real services only from the top frame of our window, every
 // webContents is hardened, permissions are refused, and the window is built hardened.
 // The real Electron run is test/e2e/electron.test.ts.
+import { base32Decode, totp } from '../access/totp';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -247,7 +248,10 @@ describe('the Electron shell', () => {
       { sender: contents, senderFrame: contents.mainFrame },
       {},
     );
-    expect(result).toEqual({ ok: true, value: { setupRequired: true, user: null } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { setupRequired: true, user: null, session: null, breakGlassReady: false },
+    });
   });
 
   it('refuses a message from another webContents with ipc.sender', async () => {
@@ -306,12 +310,18 @@ describe('the Electron shell', () => {
       username: 'admin',
       password: generatedPassword(),
     });
-    expect(setup).toMatchObject({
+    expect(setup).toMatchObject({ ok: true, value: { next: { step: 'mfa_enrol' } } });
+    const { secret } = (setup as { value: { next: { secret: string } } }).value.next;
+    // The shell runs on the system clock: the authenticator's code for now.
+    const enrolled = await invoke('session:enrol', trusted, {
+      code: totp(base32Decode(secret), Date.now()),
+    });
+    expect(enrolled).toMatchObject({
       ok: true,
-      value: { user: { username: 'admin', role: 'administrator' } },
+      value: { step: 'done', user: { username: 'admin', role: 'administrator' } },
     });
     expect(await invoke('session:lock', trusted, {})).toEqual({ ok: true, value: {} });
-    expect(contents.sent).toContainEqual(['session:ended', { reason: 'locked' }]);
+    expect(contents.sent).toContainEqual(['session:ended', { reason: 'logout' }]);
   });
 
   it('refuses navigation, redirects, pop-ups and webviews that leave our origin', () => {

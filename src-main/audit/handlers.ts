@@ -2,7 +2,7 @@
 // checkpoint), and export. Reading the log is itself not recorded; exporting it is.
 import type { HandlerGroup } from '../ipc/handlers';
 import type { AuditRecord } from './record';
-import { auditExport } from './audit-export';
+import { auditJsonLines, fhirAuditBundle } from './export';
 
 function view(record: AuditRecord) {
   return { ...record, details: record.details as Record<string, unknown> };
@@ -46,7 +46,23 @@ export const auditHandlers: HandlerGroup<'audit:list' | 'audit:verify' | 'audit:
     const audit = services.audit();
     services.record({ action: 'audit.export', details: { format } });
     // A checkpoint at export time: the copy that leaves the console pins the log as it is now.
-    services.db().transaction(() => audit.checkpoint())();
-    return auditExport(audit, format, services.clock);
+    const checkpoint = services.db().transaction(() => audit.checkpoint())();
+    const key = audit.signingKey();
+    const now = new Date(services.clock.nowMs()).toISOString();
+    const day = now.slice(0, 10);
+    if (format === 'jsonl') {
+      return {
+        fileName: `wardkeep-audit-${day}.jsonl`,
+        mimeType: 'application/x-ndjson',
+        content: [...auditJsonLines(audit, checkpoint, key.verifierKey)].join(''),
+      };
+    }
+    return {
+      fileName: `wardkeep-audit-${day}.fhir.json`,
+      mimeType: 'application/fhir+json',
+      content: JSON.stringify(
+        fhirAuditBundle(audit.recordTexts(1, checkpoint.treeSize), key.name, now),
+      ),
+    };
   },
 };

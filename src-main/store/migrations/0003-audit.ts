@@ -37,14 +37,15 @@ export function up(db: SqliteDatabase): void {
       emergency INTEGER GENERATED ALWAYS AS (record ->> '$.emergency') VIRTUAL
     ) STRICT;
 
-    -- Each filter leads its own index; the rowid (sequence) ends every index, so an equality
-    -- filter walks its matches already in sequence order and a page needs no sort.
+    -- Each filter leads its own index, then the time, then (implicitly) the rowid: an equality
+    -- filter, with or without a time window, walks its matches already in list order (time, then
+    -- sequence) and a page needs no sort.
     CREATE INDEX audit_records_time ON audit_records (time);
-    CREATE INDEX audit_records_actor ON audit_records (actor);
-    CREATE INDEX audit_records_action ON audit_records (action);
-    CREATE INDEX audit_records_action_domain ON audit_records (action_domain);
-    CREATE INDEX audit_records_outcome ON audit_records (outcome);
-    CREATE INDEX audit_records_emergency ON audit_records (emergency) WHERE emergency = 1;
+    CREATE INDEX audit_records_actor ON audit_records (actor, time);
+    CREATE INDEX audit_records_action ON audit_records (action, time);
+    CREATE INDEX audit_records_action_domain ON audit_records (action_domain, time);
+    CREATE INDEX audit_records_outcome ON audit_records (outcome, time);
+    CREATE INDEX audit_records_emergency ON audit_records (emergency, time) WHERE emergency = 1;
 
     -- The compact Merkle tree after the last append: its size and the right-edge subtree roots.
     CREATE TABLE audit_tree_state (

@@ -1,5 +1,5 @@
 // `npm run bench [-- SECTION…]`: every figure, one JSON line each, by section (inventory, network,
-// serial; all by default). Runs are repeated and the median reported, because this machine is
+// serial, audit, pki; all by default). Runs are repeated and the median reported, because this machine is
 // shared and noisy; targets are printed beside the figures and never asserted in a test.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { createInventoryService } from '../../src-main/inventory/service';
 import type { SqliteDatabase } from '../../src-main/store/database';
 import { openDatabase, openPlainDatabaseForBenchmark } from '../../src-main/store/database';
 import { createVault } from '../../src-main/store/vault';
+import { benchAudit } from './audit';
 import { benchNetwork } from './network';
+import { benchPki } from './pki';
 import { benchSerial } from './serial';
 
 setLogSink(() => undefined);
@@ -195,8 +197,51 @@ async function benchSerialSection(): Promise<void> {
   });
 }
 
+async function benchAuditSection(): Promise<void> {
+  const result = benchAudit();
+  emit('audit_append_per_transaction_per_s', result.appendPerTransactionPerSecond, 'records/s', {
+    target: '>= 5000',
+    bareCommitsPerSecond: Math.round(result.bareCommitsPerSecond),
+  });
+  emit('audit_append_batched_per_s', result.appendBatchedPerSecond, 'records/s', {
+    target: '>= 5000',
+    cpuMicrosecondsPerAppend: result.appendCpuMicroseconds,
+  });
+  emit('audit_verify_ms', result.verifyMs, 'ms', {
+    target: '<= 5000',
+    records: result.records,
+    cpuMs: result.verifyCpuMs,
+    runs: result.verifyRuns.map(Math.round),
+    loadAverage: result.loadAverage,
+  });
+  emit('audit_inclusion_proof_max_hashes', result.proofs.maxInclusionHashes, 'hashes', {
+    ceilLog2: result.proofs.ceilLog2,
+    treeSize: result.proofs.treeSize,
+  });
+  emit('audit_consistency_proof_max_hashes', result.proofs.maxConsistencyHashes, 'hashes', {
+    ceilLog2: result.proofs.ceilLog2,
+  });
+  emit('audit_checkpoint_ms', result.checkpointMs, 'ms');
+}
+
+async function benchPkiSection(): Promise<void> {
+  const result = await benchPki();
+  emit('pki_certificates_per_s', result.certificatesPerSecond, 'certificates/s', {
+    target: result.targets.certificatesPerSecond,
+    certificates: result.certificates,
+    authority: result.authorityKeyAlgorithm,
+    issueMedianMs: result.issueMedianMs,
+  });
+  emit('pki_longest_event_loop_stall_ms', result.longestStallMs, 'ms', {
+    target: result.targets.longestStallMs,
+  });
+  emit('pki_crl_publish_ms', result.crlPublishMs, 'ms');
+}
+
 const sections: Record<string, () => Promise<void>> = {
   inventory: benchInventorySection,
+  audit: benchAuditSection,
+  pki: benchPkiSection,
   network: benchNetworkSection,
   serial: benchSerialSection,
 };

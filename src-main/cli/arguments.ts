@@ -2,6 +2,9 @@
 // is an error, never ignored), and secrets read only from a file's first line or a terminal prompt.
 // A secret offered as an argument is refused before anything runs: argv is visible to every user.
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { decodeUtf8 } from '../inventory/csv';
+import { writeFileAtomic } from '../lib/files';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -200,4 +203,56 @@ export async function newSecret(
   const again = await io.promptSecret(`${what} again: `);
   if (again !== first) throw new CliError(`the two ${what}s differ`, exitCodes.invalidInput);
   return first;
+}
+
+/** Refuses positional arguments other than `names` (exactly), naming what was given. */
+export function expectArguments(command: string, actual: string[], names: string[]): string[] {
+  if (actual.length !== names.length || actual.some((value) => value.length === 0)) {
+    throw new CliError(
+      names.length === 0
+        ? `${command} takes no arguments (got ${actual.join(' ')})`
+        : `${command} takes ${names.join(' ')} (got ${actual.length ? actual.join(' ') : 'nothing'})`,
+      exitCodes.invalidInput,
+    );
+  }
+  return actual;
+}
+
+export function json(parsed: ParsedArguments): boolean {
+  return parsed.options.has('json');
+}
+
+/** A whole input file as strict UTF-8 (BOM allowed); unreadable or invalid: exit 2. */
+export function readInputFile(path: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CliError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      exitCodes.invalidInput,
+    );
+  }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw new CliError(`${path}: ${decoded.error.message}`, exitCodes.invalidInput);
+  return decoded.text;
+}
+
+/** Writes to --out (atomically) or to stdout; a file keeps a BOM, a pipe gets plain text. */
+export function deliverOutput(parsed: ParsedArguments, io: CliIo, content: string): void {
+  const out = option(parsed, 'out');
+  if (out) {
+    try {
+      writeFileAtomic(resolve(out), content);
+    } catch (error) {
+      throw new CliError(
+        `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        exitCodes.error,
+      );
+    }
+    io.stderr(`wrote ${out}\n`);
+    return;
+  }
+  const text = content.replace(/^\uFEFF/, '');
+  io.stdout(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -1,7 +1,6 @@
 // The `wardkeep` command line: one more client of the same IPC registry the app uses, so every
 // schema, session, permission and step-up rule applies unchanged. Secrets come from a file or a
 // prompt, never argv or the environment. Exit codes: 0 ok, 1 error, 2 invalid input.
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type {
   AccountSummary,
@@ -24,24 +23,26 @@ import {
   lockDurationMs,
   maximumBackoffMs,
 } from '../access/throttle';
-import { decodeUtf8 } from '../inventory/csv';
 import { generateDemoHospital } from '../inventory/demo';
 import { canonicalCsv } from '../inventory/demo-csv';
 import type { IpcRegistry } from '../ipc/registry';
 import { createIpcRegistry } from '../ipc/registry';
-import { writeFileAtomic } from '../lib/files';
 import type { AppServices, AppServicesOptions } from '../services';
 import { createAppServices } from '../services';
 import type { CliIo, ParsedArguments } from './arguments';
 import {
   CliError,
+  deliverOutput,
   enumOption,
+  expectArguments,
   exitCodes,
   integerOption,
+  json,
   newSecret,
   oneOf,
   option,
   parseArguments,
+  readInputFile,
   secret,
 } from './arguments';
 import { defaultDataDir } from './data-dir';
@@ -140,21 +141,6 @@ interface SetupResult {
   dataDir: string;
 }
 
-function readInputFile(path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      exitCodes.invalidInput,
-    );
-  }
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) throw new CliError(`${path}: ${decoded.error.message}`, exitCodes.invalidInput);
-  return decoded.text;
-}
-
 function formatImportReport(report: ImportReport, fileName: string): string {
   const lines = [
     `${fileName}: ${report.rows} rows, ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.invalidRows} invalid${report.committed ? '' : ' — nothing written'}`,
@@ -169,28 +155,12 @@ function table(io: CliIo, header: string[], rows: string[][]): void {
   io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
 }
 
-function expectArguments(command: string, actual: string[], names: string[]): string[] {
-  if (actual.length !== names.length || actual.some((value) => value.length === 0)) {
-    throw new CliError(
-      names.length === 0
-        ? `${command} takes no arguments (got ${actual.join(' ')})`
-        : `${command} takes ${names.join(' ')} (got ${actual.length ? actual.join(' ') : 'nothing'})`,
-      exitCodes.invalidInput,
-    );
-  }
-  return actual;
-}
-
 function refuseEmergency(parsed: ParsedArguments, command: string): void {
   if (wantsEmergency(parsed))
     throw new CliError(
       `${command} cannot run with emergency access: it needs a named account (--user)`,
       exitCodes.invalidInput,
     );
-}
-
-function json(parsed: ParsedArguments): boolean {
-  return parsed.options.has('json');
 }
 
 async function importFile(
@@ -417,22 +387,7 @@ async function device(
         throw new CliError('device export needs --format csv|fhir', exitCodes.invalidInput);
       await signIn(registry, parsed, io, { forChannel: 'devices:export' });
       const exported = await call(registry, 'devices:export', { format });
-      const out = option(parsed, 'out');
-      if (out) {
-        try {
-          writeFileAtomic(resolve(out), exported.content);
-        } catch (error) {
-          throw new CliError(
-            `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-            exitCodes.error,
-          );
-        }
-        io.stderr(`wrote ${out}\n`);
-      } else {
-        // A file keeps the BOM so spreadsheets read UTF-8; a pipe gets plain text.
-        const text = exported.content.replace(/^\uFEFF/, '');
-        io.stdout(text.endsWith('\n') ? text : `${text}\n`);
-      }
+      deliverOutput(parsed, io, exported.content);
       return exitCodes.ok;
     }
     default:
@@ -680,19 +635,7 @@ async function audit(
         throw new CliError('audit export needs --format jsonl|fhir', exitCodes.invalidInput);
       await signIn(registry, parsed, io, { forChannel: 'audit:export' });
       const exported = await call(registry, 'audit:export', { format });
-      const out = option(parsed, 'out');
-      if (out) {
-        try {
-          writeFileAtomic(resolve(out), exported.content);
-        } catch (error) {
-          throw new CliError(
-            `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-            exitCodes.error,
-          );
-        }
-        io.stderr(`wrote ${out}\n`);
-      } else
-        io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+      deliverOutput(parsed, io, exported.content);
       return exitCodes.ok;
     }
     default:

@@ -1,17 +1,24 @@
 // The network commands of `wardkeep`: zones, observed flows, the policy check and exports, and the
 // manager's HTML report — each one call through the same IPC channels the app uses, so permissions,
 // step-up and the audit trail are the app's. `policy check` exits 1 while any finding remains.
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { Channel, RequestOf, Result, ResultOf } from '../../src-preload/contract';
 import type { FlowFileFormat } from '../../src-preload/network/model';
 import { compareZones } from '../../src-preload/network/model';
-import { decodeUtf8 } from '../inventory/csv';
 import type { IpcRegistry } from '../ipc/registry';
-import { writeFileAtomic } from '../lib/files';
 import { detectFlowFormat } from '../network/flows';
 import type { CliIo, ParsedArguments } from './arguments';
-import { CliError, enumOption, exitCodes, integerOption, option } from './arguments';
+import {
+  CliError,
+  deliverOutput,
+  enumOption,
+  expectArguments,
+  exitCodes,
+  integerOption,
+  json,
+  option,
+  readInputFile,
+} from './arguments';
 import { clientId, errorExitCode, signIn } from './sign-in';
 
 /** The lines `wardkeep help` shows for these commands. */
@@ -42,56 +49,6 @@ const policyExportFormats = ['nftables', 'cisco-acl', 'matrix-csv'] as const;
 
 /** At most this many findings are asked for; the summary still counts them all. */
 const maximumFindings = 100_000;
-
-function json(parsed: ParsedArguments): boolean {
-  return parsed.options.has('json');
-}
-
-function expectArguments(command: string, actual: string[], names: string[]): string[] {
-  if (actual.length !== names.length || actual.some((value) => value.length === 0)) {
-    throw new CliError(
-      names.length === 0
-        ? `${command} takes no arguments (got ${actual.join(' ')})`
-        : `${command} takes ${names.join(' ')} (got ${actual.length ? actual.join(' ') : 'nothing'})`,
-      exitCodes.invalidInput,
-    );
-  }
-  return actual;
-}
-
-function readTextFile(path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      exitCodes.invalidInput,
-    );
-  }
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) throw new CliError(`${path}: ${decoded.error.message}`, exitCodes.invalidInput);
-  return decoded.text;
-}
-
-/** Writes to --out (atomically) or to stdout; a file keeps a BOM, a pipe gets plain text. */
-function deliver(parsed: ParsedArguments, io: CliIo, content: string): void {
-  const out = option(parsed, 'out');
-  if (out) {
-    try {
-      writeFileAtomic(resolve(out), content);
-    } catch (error) {
-      throw new CliError(
-        `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-        exitCodes.error,
-      );
-    }
-    io.stderr(`wrote ${out}\n`);
-    return;
-  }
-  const text = content.replace(/^\uFEFF/, '');
-  io.stdout(text.endsWith('\n') ? text : `${text}\n`);
-}
 
 function table(io: CliIo, header: string[], rows: string[][]): void {
   io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
@@ -195,7 +152,7 @@ export async function zoneCommand(
     case 'import': {
       const [path] = expectArguments('zone import', rest, ['FILE']);
       const reason = requireComment(parsed, 'zone import');
-      const content = readTextFile(path!);
+      const content = readInputFile(path!);
       await signIn(registry, parsed, io, { forChannel: 'network:import-zones' });
       const version = await callListingIssues(
         registry,
@@ -215,7 +172,7 @@ export async function zoneCommand(
       expectArguments('zone export', rest, []);
       await signIn(registry, parsed, io, { forChannel: 'network:export' });
       const exported = await call(registry, 'network:export', { format: 'zones' }, io);
-      deliver(parsed, io, exported.content);
+      deliverOutput(parsed, io, exported.content);
       return exitCodes.ok;
     }
     default:
@@ -246,7 +203,7 @@ export async function flowsCommand(
     );
   const [path] = expectArguments('flows import', rest, ['FILE']);
   const choice = enumOption(parsed, 'format', flowFormatChoices);
-  const content = readTextFile(path!);
+  const content = readInputFile(path!);
   const fileName = basename(path!);
   await signIn(registry, parsed, io, { forChannel: 'flows:import' });
   const report = await callListingIssues(
@@ -349,7 +306,7 @@ export async function policyCommand(
         );
       await signIn(registry, parsed, io, { forChannel: 'network:export' });
       const exported = await call(registry, 'network:export', { format }, io);
-      deliver(parsed, io, exported.content);
+      deliverOutput(parsed, io, exported.content);
       return exitCodes.ok;
     }
     default:
@@ -375,6 +332,6 @@ export async function reportCommand(
     since === undefined ? {} : { sinceVersion: since },
     io,
   );
-  deliver(parsed, io, exported.content);
+  deliverOutput(parsed, io, exported.content);
   return exitCodes.ok;
 }

@@ -2,13 +2,13 @@
 // with one only they know, before anything else.
 import { useState } from 'react';
 import type { LoginStep, WardkeepError } from '../../src-preload/contract';
-import { call } from '../api/wardkeep';
 import { Alert } from '../shared/Alert';
 import { FailureAlert } from '../shared/FailureAlert';
 import { PasswordRules } from '../shared/PasswordRules';
 import { TextField } from '../shared/TextField';
 import { checkNewPassword, newPasswordAcceptable } from '../session/credentialRules';
-import { loginFailureCodes } from './EnrolStep';
+import { call } from '../api/wardkeep';
+import { loginFailureCodes, useLoginStep } from './useLoginStep';
 
 export function ChoosePasswordStep({
   username,
@@ -24,28 +24,17 @@ export function ChoosePasswordStep({
   const [password, setPassword] = useState('');
   const [repeated, setRepeated] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<WardkeepError | null>(null);
+  const { busy, error, send } = useLoginStep(onNext, onExpired);
   const checks = checkNewPassword(password, repeated);
 
   async function submit(): Promise<void> {
     setSubmitted(true);
     if (busy || !newPasswordAcceptable(checks)) return;
-    setBusy(true);
-    setError(null);
-    const result = await call('session:password', { newPassword: password }, loginFailureCodes);
-    setBusy(false);
-    if (result.ok) {
+    // The typed passwords are forgotten once main has taken them.
+    if (await send(() => call('session:password', { newPassword: password }, loginFailureCodes))) {
       setPassword('');
       setRepeated('');
-      onNext(result.value);
-      return;
     }
-    if (result.error.code === 'session.required') {
-      onExpired(result.error);
-      return;
-    }
-    setError(result.error);
   }
 
   return (

@@ -2,10 +2,10 @@
 // account's single-use recovery codes when the phone is not at hand.
 import { useState } from 'react';
 import type { LoginStep, WardkeepError } from '../../src-preload/contract';
-import { call } from '../api/wardkeep';
 import { FailureAlert } from '../shared/FailureAlert';
 import { TextField } from '../shared/TextField';
-import { loginFailureCodes } from './EnrolStep';
+import { call } from '../api/wardkeep';
+import { loginFailureCodes, useLoginStep } from './useLoginStep';
 
 export function CodeStep({
   username,
@@ -19,8 +19,7 @@ export function CodeStep({
   onExpired: (error: WardkeepError) => void;
 }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<WardkeepError | null>(null);
+  const { busy, error, setError, send } = useLoginStep(onNext, onExpired);
 
   async function submit(): Promise<void> {
     if (busy) return;
@@ -32,20 +31,8 @@ export function CodeStep({
       });
       return;
     }
-    setBusy(true);
-    setError(null);
-    const result = await call('session:mfa', { code: trimmed }, loginFailureCodes);
-    setBusy(false);
+    await send(() => call('session:mfa', { code: trimmed }, loginFailureCodes));
     setCode('');
-    if (result.ok) {
-      onNext(result.value);
-      return;
-    }
-    if (result.error.code === 'session.required') {
-      onExpired(result.error);
-      return;
-    }
-    setError(result.error);
   }
 
   return (

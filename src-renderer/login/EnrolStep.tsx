@@ -4,19 +4,11 @@
 import { useState } from 'react';
 import type { LoginStep, WardkeepError } from '../../src-preload/contract';
 import { call } from '../api/wardkeep';
+import { loginFailureCodes, useLoginStep } from './useLoginStep';
 import { FailureAlert } from '../shared/FailureAlert';
 import { spacedGroups } from '../shared/SecretCode';
 import { TextField } from '../shared/TextField';
 import { QrCode } from './QrCode';
-
-export const loginFailureCodes = [
-  'auth.invalid',
-  'auth.locked',
-  'auth.mfa_invalid',
-  'password.weak',
-  'session.required',
-  'ipc.payload',
-] as const;
 
 export function EnrolStep({
   username,
@@ -34,8 +26,7 @@ export function EnrolStep({
   onExpired: (error: WardkeepError) => void;
 }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<WardkeepError | null>(null);
+  const { busy, error, setError, send } = useLoginStep(onNext, onExpired);
 
   async function submit(): Promise<void> {
     if (busy) return;
@@ -44,20 +35,8 @@ export function EnrolStep({
       setError({ code: 'input.invalid', message: 'enter the 6-digit code the app shows now' });
       return;
     }
-    setBusy(true);
-    setError(null);
-    const result = await call('session:enrol', { code: trimmed }, loginFailureCodes);
-    setBusy(false);
+    await send(() => call('session:enrol', { code: trimmed }, loginFailureCodes));
     setCode('');
-    if (result.ok) {
-      onNext(result.value);
-      return;
-    }
-    if (result.error.code === 'session.required') {
-      onExpired(result.error);
-      return;
-    }
-    setError(result.error);
   }
 
   return (

@@ -11,7 +11,7 @@ import { Alert } from '../shared/Alert';
 import { FailureAlert } from '../shared/FailureAlert';
 import { PasswordRules } from '../shared/PasswordRules';
 import { TextField } from '../shared/TextField';
-import { loginFailureCodes } from '../login/EnrolStep';
+import { loginFailureCodes } from '../login/useLoginStep';
 import { LoginFlow } from '../login/LoginFlow';
 import {
   checkNewPassword,

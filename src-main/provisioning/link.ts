@@ -29,7 +29,8 @@ import {
 import type { Scheduler } from './scheduler';
 import { realScheduler } from './scheduler';
 import type { ByteStream } from './stream';
-import { defaultChunkSize, writeChunked } from './stream';
+import type { LinePacer } from './stream';
+import { createLinePacer, defaultChunkSize, writeChunked } from './stream';
 import { WardkeepFailure } from '../lib/errors';
 import { createLogger } from '../lib/logger';
 
@@ -111,6 +112,11 @@ export interface ConsoleLinkOptions {
   stepTimeoutsMs?: Partial<Record<RequestKind, number>>;
   /** Line speed used to allow for the time a request takes on the wire. */
   bytesPerSecond?: number;
+  /**
+   * Holds writes to `bytesPerSecond`, as a real cable would: for a pseudo-terminal standing in
+   * for one (the simulator, the benchmark). A serial port paces itself; leave this off there.
+   */
+  paceWrites?: boolean;
   chunkSize?: number;
   onEvent?: (event: LinkEvent) => void;
 }
@@ -155,6 +161,9 @@ export function createConsoleLink(
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const timeouts = { ...stepTimeoutsMs, ...options.stepTimeoutsMs };
   const emit = options.onEvent ?? (() => undefined);
+  const pacer: LinePacer | undefined = options.paceWrites
+    ? createLinePacer(bytesPerSecond)
+    : undefined;
   const decoder = createFrameDecoder({ maxPayloadLength });
   const stats: LinkStats = { requests: 0, retransmissions: 0, framesRejected: 0, framesIgnored: 0 };
   let nextRequestId = options.firstRequestId ?? randomInt(1, maxRequestId + 1);
@@ -309,7 +318,7 @@ export function createConsoleLink(
   stream.on('error', onError);
 
   function write(bytes: Uint8Array): Promise<void> {
-    const done = writes.then(() => writeChunked(stream, bytes, chunkSize));
+    const done = writes.then(() => writeChunked(stream, bytes, chunkSize, pacer));
     writes = done.catch(() => undefined);
     return done;
   }

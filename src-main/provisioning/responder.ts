@@ -24,7 +24,7 @@ import {
   toPrintableText,
 } from './messages';
 import type { ByteStream } from './stream';
-import { defaultChunkSize, writeChunked } from './stream';
+import { createLinePacer, defaultChunkSize, writeChunked } from './stream';
 import type { WardkeepFailure } from '../lib/errors';
 import { createLogger } from '../lib/logger';
 
@@ -67,6 +67,8 @@ export interface ResponderOptions {
   /** Versions the device speaks; others get ERROR version_unsupported in version 1. */
   versions?: readonly number[];
   chunkSize?: number;
+  /** Holds answers to this line speed (bytes per second), for a PTY standing in for a cable. */
+  paceBytesPerSecond?: number;
   onEvent?: (event: ResponderEvent) => void;
 }
 
@@ -111,6 +113,10 @@ export function createResponder(stream: ByteStream, options: ResponderOptions): 
   const versions = options.versions ?? supportedVersions;
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const emit = options.onEvent ?? (() => undefined);
+  const pacer =
+    options.paceBytesPerSecond === undefined
+      ? undefined
+      : createLinePacer(options.paceBytesPerSecond);
   const decoder = createFrameDecoder({ maxPayloadLength, versions });
   const cache = new Map<number, CachedAnswer>();
   const inFlight = new Set<number>();
@@ -126,7 +132,9 @@ export function createResponder(stream: ByteStream, options: ResponderOptions): 
 
   function send(bytes: Uint8Array): void {
     writes = writes
-      .then(() => (closedReason === undefined ? writeChunked(stream, bytes, chunkSize) : undefined))
+      .then(() =>
+        closedReason === undefined ? writeChunked(stream, bytes, chunkSize, pacer) : undefined,
+      )
       .catch((error: unknown) =>
         closeResponder(`write failed: ${error instanceof Error ? error.message : String(error)}`),
       );

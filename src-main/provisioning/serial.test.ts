@@ -236,7 +236,7 @@ describe('provisioning link over serial ports on PTYs', () => {
     let release: () => void = () => undefined;
     const stalled = new Promise<void>((resolve) => (release = resolve));
     const device = fixedDevice();
-    const { link, pair, linkEvents, responderEvents } = await directLine({
+    const { link, pair, linkEvents } = await directLine({
       handler: async (request, context) => {
         if (request.kind === 'csrRequest') await stalled;
         return device.handler(request, context);
@@ -255,7 +255,8 @@ describe('provisioning link over serial ports on PTYs', () => {
     expect(failure.code).toBe('provision.port');
     expect(failure.details).toMatchObject({ step: 'csrRequest', attempts: 1 });
     expect(failure.message).toMatch(/csrRequest \(request id \d+\): the port closed/);
-    await responderEvents.waitFor((event) => event.kind === 'closed');
+    // Not awaited: the device's end of a dead PTY. Whether it sees the close depends on which
+    // side read last, and a write to it can stall; only the console's side is deterministic.
   });
 
   it('times out with provision.timeout when nothing answers', async () => {

@@ -1,7 +1,8 @@
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { manualScheduler } from './scheduler';
-import { writeChunked } from './stream';
+import type { PacerTiming } from './stream';
+import { createLinePacer, writeChunked } from './stream';
 import type { WardkeepFailure } from '../lib/errors';
 
 /** A stream that records the size of every write and lets the test decide when each completes. */
@@ -66,6 +67,53 @@ describe('writeChunked', () => {
       (error: unknown) => error as WardkeepFailure,
     );
     expect(again?.code).toBe('provision.port');
+  });
+});
+
+/** Time that moves only by the pacer's own sleeps, and by the test. */
+function fakeTiming() {
+  const clock = { nowMs: 0, sleeps: [] as number[] };
+  const timing: PacerTiming = {
+    nowMs: () => clock.nowMs,
+    sleep: (ms) => {
+      clock.sleeps.push(ms);
+      clock.nowMs += ms;
+      return Promise.resolve();
+    },
+  };
+  return { clock, timing };
+}
+
+describe('createLinePacer', () => {
+  it('holds each run of bytes until a line of the given speed would have carried it', async () => {
+    const { clock, timing } = fakeTiming();
+    const pacer = createLinePacer(11_520, timing);
+    await pacer.transmit(1152);
+    await pacer.transmit(576);
+    expect(clock.nowMs).toBeCloseTo(150, 6);
+    // An idle line starts the next byte at once, not where the last one ended.
+    clock.nowMs += 1000;
+    await pacer.transmit(115.2);
+    expect(clock.sleeps.map((ms) => Math.round(ms * 1000) / 1000)).toEqual([100, 50, 10]);
+  });
+
+  it('paces a write in 64-byte chunks, each handed over when the line has carried it', async () => {
+    const { clock, timing } = fakeTiming();
+    const { stream, sizes, pending } = recordingStream();
+    const handedAt: number[] = [];
+    const done = writeChunked(stream, new Uint8Array(200), 4096, createLinePacer(1000, timing));
+    for (let index = 0; index < 4; index++) {
+      await until(() => pending.length === 1);
+      handedAt.push(clock.nowMs);
+      pending.shift()!();
+    }
+    await done;
+    expect(sizes).toEqual([64, 64, 64, 8]);
+    expect(handedAt).toEqual([64, 128, 192, 200]);
+  });
+
+  it('refuses a speed that is not a positive number', () => {
+    expect(() => createLinePacer(0)).toThrow(/not positive/);
   });
 });
 

@@ -1,5 +1,5 @@
 // `npm run bench [-- SECTION…]`: every figure, one JSON line each, by section (inventory, network,
-// serial, audit, pki; all by default). Runs are repeated and the median reported, because this machine is
+// serial, provisioning, audit, pki; all by default). Runs are repeated and the median reported, because this machine is
 // shared and noisy; targets are printed beside the figures and never asserted in a test.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { createVault } from '../../src-main/store/vault';
 import { benchAudit } from './audit';
 import { benchNetwork } from './network';
 import { benchPki } from './pki';
+import { benchProvisioning } from './provisioning';
 import { benchSerial } from './serial';
 
 setLogSink(() => undefined);
@@ -160,7 +161,7 @@ async function benchInventorySection(): Promise<void> {
   });
 }
 
-async function benchNetworkSection(): Promise<void> {
+function benchNetworkSection(): Promise<void> {
   const result = benchNetwork();
   emit('network_policy_evaluation_100k_ms', result.evaluationMs, 'ms', {
     target: '<= 1000',
@@ -179,6 +180,7 @@ async function benchNetworkSection(): Promise<void> {
     identicalAcrossRuns: result.layoutIdentical,
     sha256: result.layoutSha256,
   });
+  return Promise.resolve();
 }
 
 async function benchSerialSection(): Promise<void> {
@@ -197,7 +199,7 @@ async function benchSerialSection(): Promise<void> {
   });
 }
 
-async function benchAuditSection(): Promise<void> {
+function benchAuditSection(): Promise<void> {
   const result = benchAudit();
   emit('audit_append_per_transaction_per_s', result.appendPerTransactionPerSecond, 'records/s', {
     target: '>= 5000',
@@ -222,6 +224,7 @@ async function benchAuditSection(): Promise<void> {
     ceilLog2: result.proofs.ceilLog2,
   });
   emit('audit_checkpoint_ms', result.checkpointMs, 'ms');
+  return Promise.resolve();
 }
 
 async function benchPkiSection(): Promise<void> {
@@ -238,12 +241,27 @@ async function benchPkiSection(): Promise<void> {
   emit('pki_crl_publish_ms', result.crlPublishMs, 'ms');
 }
 
+async function benchProvisioningSection(): Promise<void> {
+  const result = await benchProvisioning();
+  emit('provisioning_rsa2048_115200_baud_ms', result.singleMedianMs, 'ms', {
+    target: '<= 2000',
+    slowestMs: Math.round(result.singleMaxMs),
+    runs: result.singleRuns,
+  });
+  emit('provisioning_concurrent_total_ms', result.concurrentTotalMs, 'ms', {
+    devices: result.concurrentDevices,
+    provisioned: result.concurrentProvisioned,
+    retransmissions: result.retransmissions,
+  });
+}
+
 const sections: Record<string, () => Promise<void>> = {
   inventory: benchInventorySection,
   audit: benchAuditSection,
   pki: benchPkiSection,
   network: benchNetworkSection,
   serial: benchSerialSection,
+  provisioning: benchProvisioningSection,
 };
 
 async function main(): Promise<void> {

@@ -6,5 +6,6 @@ import * as accounts from './0002-accounts';
 import * as audit from './0003-audit';
 import * as pki from './0004-pki';
 import * as network from './0006-network';
+import * as provisioning from './0007-provisioning';
 
-export const migrations: Migration[] = [devices, accounts, audit, pki, network];
+export const migrations: Migration[] = [devices, accounts, audit, pki, network, provisioning];

@@ -548,11 +548,11 @@ describe('the audit log', () => {
       .poll(async () => (await table.locator('tbody tr').all()).length)
       .toBeGreaterThan(0);
     await expect
-      .poll(async () =>
-        (
-          await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.className))
-        ).every((name) => name.includes('row--emergency')),
-      )
+      .poll(async () => {
+        const rows = await table.locator('tbody tr').all();
+        const classes = await Promise.all(rows.map((row) => row.getAttribute('class')));
+        return classes.every((name) => (name ?? '').includes('row--emergency'));
+      })
       .toBe(true);
     const emergencyActions = await table.locator('tbody tr td:nth-child(5)').allTextContents();
     expect(emergencyActions.some((text) => text.startsWith('breakglass.open'))).toBe(true);

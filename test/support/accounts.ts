@@ -39,7 +39,8 @@ export async function dispatch<C extends Channel>(
   request: RequestOf<C>,
 ): Promise<ResultOf<C>> {
   const result = (await registry.dispatch(clientId, channel, request)) as Result<ResultOf<C>>;
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
+  if (!result.ok)
+    throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
   return result.value;
 }
 
@@ -146,5 +147,11 @@ export async function addAccount(
     await dispatch(registry, clientId, 'session:enrol', { code: nextCode(clock, enrol.secret) }),
     'done',
   );
-  return { username, role, password, secret: enrol.secret, recoveryCodes: done.recoveryCodes ?? [] };
+  return {
+    username,
+    role,
+    password,
+    secret: enrol.secret,
+    recoveryCodes: done.recoveryCodes ?? [],
+  };
 }

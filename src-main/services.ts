@@ -254,6 +254,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     }
     store = opened;
     auditLog = openAuditLog(opened.db);
+    // No session is live yet: an emergency still marked open was cut short by a crash.
+    access.closeStaleEmergencies();
     inventory = createInventoryService({
       db: opened.db,
       clock,
@@ -335,6 +337,9 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       };
     },
     close() {
+      // Each session's end is recorded (an emergency one is closed for review) while the store
+      // is still open.
+      sessions.endAll('logout');
       inventory?.dispose();
       inventory = null;
       network = null;

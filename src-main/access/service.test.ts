@@ -391,6 +391,37 @@ describe('break-glass', () => {
     services.close();
   });
 
+  it('closes an emergency session for review when the console stops during it, or stopped without closing it', async () => {
+    const { services, registry, clock, dataDir } = console_();
+    const { admin, emergencyCredential } = await setUpConsole(registry, clock, 'admin');
+    await dispatch(registry, 'admin', 'session:lock', {});
+    await dispatch(registry, 'ward', 'session:breakglass', {
+      credential: emergencyCredential,
+      openedBy: 'Dr Who',
+      reason: 'patient_care',
+    });
+    // The console quits while the emergency session is open.
+    services.close();
+
+    const again = createAppServices({ dataDir, clock, ids: sequentialIds('b'), kdfCost: testKdf });
+    const registryAgain = createIpcRegistry(again);
+    await signIn(registryAgain, clock, 'admin', admin);
+    const [closed] = await dispatch(registryAgain, 'admin', 'breakglass:list', {});
+    expect(closed).toMatchObject({ openedBy: 'Dr Who', closeReason: 'logout', reviewedBy: null });
+    expect(closed?.closedAt).not.toBeNull();
+    expect(
+      (await dispatch(registryAgain, 'admin', 'session:status', {})).unreviewedEmergencies,
+    ).toBe(1);
+
+    // A crash leaves the row open: the next open of the store closes it for review.
+    again.db().prepare('UPDATE emergency_sessions SET closed_at = NULL, close_reason = NULL').run();
+    await dispatch(registryAgain, 'admin', 'session:lock', {});
+    await signIn(registryAgain, clock, 'admin', admin);
+    const [reclosed] = await dispatch(registryAgain, 'admin', 'breakglass:list', {});
+    expect(reclosed).toMatchObject({ closeReason: 'console_stopped' });
+    again.close();
+  });
+
   it('refuses a review by the person who used the emergency access', async () => {
     const { services, registry, clock } = console_();
     const { admin, emergencyCredential } = await setUpConsole(registry, clock, 'admin');

@@ -92,6 +92,8 @@ export interface AccessService {
   unlockAccount(session: Session, username: string): void;
   settings(): ConsoleSettings;
   saveSettings(settings: ConsoleSettings): void;
+  /** Closes emergency sessions left open by a console that stopped without ending them. */
+  closeStaleEmergencies(): void;
   /** Called by the session manager: records the end, closes an emergency. */
   sessionEnded(session: Session, reason: SessionEndReason): void;
 }
@@ -794,6 +796,32 @@ export function createAccessService(
           )
           .run(String(settings.emergencyMinutes));
       });
+    },
+
+    closeStaleEmergencies() {
+      const db = services.db();
+      const stale = db
+        .prepare('SELECT id, session_id, opened_by FROM emergency_sessions WHERE closed_at IS NULL')
+        .all() as { id: number; session_id: string; opened_by: string }[];
+      for (const row of stale) {
+        services.audited(
+          {
+            actor: row.opened_by,
+            role: emergencyRole,
+            sessionId: row.session_id,
+            emergency: true,
+            action: 'breakglass.close',
+            target: row.opened_by,
+            reason: 'console stopped before the session ended',
+            details: { emergencyId: row.id },
+          },
+          () => {
+            db.prepare(
+              "UPDATE emergency_sessions SET closed_at = ?, close_reason = 'console_stopped' WHERE id = ?",
+            ).run(isoTime(clock), row.id);
+          },
+        );
+      }
     },
 
     sessionEnded(session, reason) {

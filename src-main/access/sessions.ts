@@ -58,6 +58,8 @@ export interface SessionManager {
   touch(clientId: string): Session | undefined;
   peek(clientId: string): Session | undefined;
   end(clientId: string, reason: SessionEndReason): void;
+  /** Ends every session (the console is closing). */
+  endAll(reason: SessionEndReason): void;
   /** Ends every session of the account (disabled, role changed). */
   endForAccount(accountId: number, reason: SessionEndReason): number;
   /** Records a fresh password + TOTP check. */
@@ -138,6 +140,9 @@ export function createSessionManager(
     },
     peek,
     end,
+    endAll(reason) {
+      for (const clientId of [...sessions.keys()]) end(clientId, reason);
+    },
     endForAccount(accountId, reason) {
       let ended = 0;
       for (const [clientId, session] of [...sessions]) {

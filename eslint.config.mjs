@@ -49,7 +49,12 @@ export default tseslint.config(
   },
   {
     // The contract and bridge are pure: no Node, no DOM-only code, no main-process modules.
-    files: ['src-preload/contract.ts', 'src-preload/bridge.ts', 'src-preload/network/**/*.ts'],
+    files: [
+      'src-preload/contract.ts',
+      'src-preload/bridge.ts',
+      'src-preload/network/**/*.ts',
+      'src-preload/provisioning/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

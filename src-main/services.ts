@@ -34,6 +34,12 @@ import { createInventoryService } from './inventory/service';
 import type { InventoryService } from './inventory/service';
 import { createNetworkService } from './network/service';
 import type { NetworkService } from './network/service';
+import { createPki } from './pki/service';
+import type { PkiService } from './pki/service';
+import { createDeviceRepository } from './inventory/repository';
+import { createProvisioningRecords } from './provisioning/records';
+import { createProvisioningService } from './provisioning/service';
+import type { ProvisioningService } from './provisioning/service';
 import type { KdfCost } from './store/keyslots';
 import type { OpenStore, SlotKeeper, Vault } from './store/vault';
 import { createVault } from './store/vault';
@@ -67,6 +73,10 @@ export interface AppServices {
   inventory(): InventoryService;
   /** Zones, conduits and flows of the open store; fails with session.required when it is locked. */
   network(): NetworkService;
+  /** The console's PKI, trust anchors and firmware baseline; session.required when locked. */
+  pki(): PkiService;
+  /** Bedside provisioning over serial; session.required when the store is locked. */
+  provisioning(): ProvisioningService;
   /** The audit log of the open store; fails with session.required when the store is locked. */
   audit(): AuditLog;
   /** The open store's database; fails with session.required when the store is locked. */
@@ -134,6 +144,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   let store: OpenStore | null = null;
   let inventory: InventoryService | null = null;
   let network: NetworkService | null = null;
+  let pki: PkiService | null = null;
+  let provisioning: ProvisioningService | null = null;
   let auditLog: AuditLog | null = null;
 
   function emit<E extends EventName>(clientId: string, event: E, payload: EventPayload<E>): void {
@@ -222,12 +234,29 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     if (store && auditLog) record(entry);
   }
 
-  function closeStoreIfIdle(): void {
-    if (!store || sessions.count() > 0 || access.pendingCount() > 0) return;
+  function dropDomains(): void {
+    // A provisioning session still running is told to stop: the device's fail-safe keeps it as it
+    // was, and an issued certificate stays pending until the next session settles it.
+    for (const sessionId of provisioning?.running() ?? []) {
+      try {
+        provisioning?.cancel(sessionId);
+      } catch {
+        // It ended between the listing and the cancel.
+      }
+    }
     inventory?.dispose();
     inventory = null;
     network = null;
+    pki = null;
+    provisioning = null;
     auditLog = null;
+  }
+
+  function closeStoreIfIdle(): void {
+    if (!store || sessions.count() > 0 || access.pendingCount() > 0) return;
+    // A session on a serial port writes its outcome when it ends: the store stays open until then.
+    if (provisioning && provisioning.running().length > 0) return;
+    dropDomains();
     store.close();
     store = null;
   }
@@ -261,11 +290,34 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       clock,
       ids,
       onImport: (summary) => {
-        if (auditLog)
-          appendOrFail(auditLog, completeEntry({ action: 'inventory.import', ...summary }));
+        if (!auditLog) return;
+        appendOrFail(auditLog, completeEntry({ action: 'inventory.import', ...summary }));
+        // A device decommissioned by the import loses its certificates in the same transaction.
+        for (const revoked of pki?.revokeForDecommissioned() ?? []) {
+          appendOrFail(
+            auditLog,
+            completeEntry({
+              action: 'certificate.revoke',
+              target: revoked.serial,
+              reason: 'device decommissioned',
+              details: { deviceUid: revoked.deviceUid, reason: 'cessationOfOperation' },
+            }),
+          );
+        }
       },
     });
     network = createNetworkService({ db: opened.db, clock });
+    pki = createPki({ db: opened.db, clock });
+    provisioning = createProvisioningService({
+      db: opened.db,
+      records: createProvisioningRecords(opened.db),
+      pki,
+      devices: createDeviceRepository(opened.db),
+      network,
+      audit: audited,
+      clock,
+      ids,
+    });
   }
 
   const sessions = createSessionManager(clock, (clientId, session: Session, reason) => {
@@ -279,6 +331,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       });
     }
     emit(clientId, 'session:ended', { reason });
+    // Whoever signed out cannot answer a wizard any more: its sessions stop at their next step.
+    provisioning?.cancelOwnedBy(clientId);
     closeStoreIfIdle();
   });
 
@@ -316,6 +370,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       if (!network) fail('session.required', 'the store is locked: sign in first');
       return network;
     },
+    pki() {
+      requireStore();
+      if (!pki) fail('session.required', 'the store is locked: sign in first');
+      return pki;
+    },
+    provisioning() {
+      requireStore();
+      if (!provisioning) fail('session.required', 'the store is locked: sign in first');
+      return provisioning;
+    },
     audit: requireAudit,
     db: () => requireStore().db,
     audited,
@@ -340,10 +404,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       // Each session's end is recorded (an emergency one is closed for review) while the store
       // is still open.
       sessions.endAll('logout');
-      inventory?.dispose();
-      inventory = null;
-      network = null;
-      auditLog = null;
+      dropDomains();
       store?.close();
       store = null;
       listeners.clear();

@@ -21,6 +21,27 @@ import {
   WhatIfSchema,
 } from './network/results';
 import { ChangeMetaSchema, PolicyDraftSchema, ZoneIdSchema } from './network/schemas';
+import {
+  AttemptRecordSchema,
+  AuthoritySummarySchema,
+  BaselineSummarySchema,
+  CertificateQuerySchema,
+  CertificateRecordSchema,
+  ChoosePlacementSchema,
+  CreateAuthoritySchema,
+  ExceptionInputSchema,
+  ExceptionRecordSchema,
+  FingerprintSchema,
+  ImportAuthoritySchema,
+  PkiOverviewSchema,
+  ProvisioningEventMessageSchema,
+  PublisherKeyInfoSchema,
+  RevokeCertificateSchema,
+  SerialPortSchema,
+  StartProvisioningSchema,
+  TrustAnchorRecordSchema,
+  TrustImportReportSchema,
+} from './provisioning/schemas';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies of the device record. Stored values are the snake_case codes; labels are for people.
@@ -771,6 +792,158 @@ export const contract = {
     result: ok,
     permission: 'network.write',
   },
+  // Bedside provisioning (src-main/provisioning). A session runs on one serial port for the window
+  // that started it; its steps arrive as `provision:event`. Technicians and engineers provision.
+  'provision:ports': { request: none, result: z.array(SerialPortSchema), permission: 'provision' },
+  'provision:start': {
+    request: StartProvisioningSchema,
+    result: z.object({ sessionId: z.string() }),
+    permission: 'provision',
+  },
+  /** Answers a session's `placement.needed`. */
+  'provision:choose-zone': { request: ChoosePlacementSchema, result: ok, permission: 'provision' },
+  /** Ends the session at its next step; the device keeps what it had (its fail-safe). */
+  'provision:cancel': {
+    request: z.object({ sessionId: z.string().min(1).max(100) }).strict(),
+    result: ok,
+    permission: 'provision',
+  },
+  'provision:attempts': {
+    request: z
+      .object({
+        deviceUid: z.string().min(1).max(100).optional(),
+        limit: z.int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    result: z.array(AttemptRecordSchema),
+    permission: 'provision',
+  },
+  /** Documented exceptions for legacy devices, overdue reviews first. */
+  'provision:exceptions': {
+    request: z.object({ includeRevoked: z.boolean().optional() }).strict(),
+    result: z.array(ExceptionRecordSchema),
+    permission: 'inventory.read',
+  },
+  /** Accepting a risk, with its compensating controls and owner, is a policy decision. */
+  'provision:exception-create': {
+    request: ExceptionInputSchema,
+    result: ExceptionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  'provision:exception-review': {
+    request: z
+      .object({
+        id: z.string().min(1).max(100),
+        reviewDate: ExceptionInputSchema.shape.reviewDate,
+        note: text(2000).min(1),
+      })
+      .strict(),
+    result: ExceptionRecordSchema,
+    permission: 'network.write',
+  },
+  'provision:exception-revoke': {
+    request: z.object({ id: z.string().min(1).max(100), reason: text(2000).min(1) }).strict(),
+    result: ExceptionRecordSchema,
+    permission: 'network.write',
+    stepUp: true,
+  },
+  // The console's PKI (src-main/pki): who may provision sees its state; engineers run it.
+  'pki:overview': { request: none, result: PkiOverviewSchema, permission: 'provision' },
+  'pki:create-authority': {
+    request: CreateAuthoritySchema,
+    result: AuthoritySummarySchema,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  'pki:import-authority': {
+    request: ImportAuthoritySchema,
+    result: AuthoritySummarySchema,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  'pki:certificates': {
+    request: CertificateQuerySchema,
+    result: z.array(CertificateRecordSchema),
+    permission: 'inventory.read',
+  },
+  /** Unrevoked certificates expiring within the next `withinDays` days, soonest first. */
+  'pki:expiring': {
+    request: z.object({ withinDays: z.int().min(1).max(3650) }).strict(),
+    result: z.array(CertificateRecordSchema),
+    permission: 'inventory.read',
+  },
+  'pki:revoke': {
+    request: RevokeCertificateSchema,
+    result: CertificateRecordSchema,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  /** Signs and records a fresh CRL; answers it as PEM. */
+  'pki:crl': {
+    request: none,
+    result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    permission: 'pki.manage',
+  },
+  /** The issuing CA and its chain up to the root, PEM: what a RADIUS server or switch trusts. */
+  'pki:chain': {
+    request: none,
+    result: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    permission: 'provision',
+  },
+  // Manufacturer trust anchors and the firmware baseline: what makes a device genuine and current.
+  'trust:list': {
+    request: none,
+    result: z.array(TrustAnchorRecordSchema),
+    permission: 'provision',
+  },
+  'trust:import': {
+    request: z
+      .object({
+        pem: z
+          .string()
+          .min(1)
+          .max(4 * 1024 * 1024),
+        manufacturer: text(200).min(1).optional(),
+      })
+      .strict(),
+    result: TrustImportReportSchema,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  'trust:remove': {
+    request: z.object({ fingerprintSha256: FingerprintSchema }).strict(),
+    result: ok,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  /** The key that signs firmware baselines; changing it changes what firmware is trusted. */
+  'baseline:publisher': {
+    request: z
+      .object({
+        pem: z
+          .string()
+          .min(1)
+          .max(64 * 1024),
+      })
+      .strict(),
+    result: PublisherKeyInfoSchema,
+    permission: 'pki.manage',
+    stepUp: true,
+  },
+  /** A signed baseline file; its signature is the authority, so no step-up. */
+  'baseline:import': {
+    request: z
+      .object({
+        content: z
+          .string()
+          .min(1)
+          .max(16 * 1024 * 1024),
+      })
+      .strict(),
+    result: BaselineSummarySchema,
+    permission: 'pki.manage',
+  },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type Contract = typeof contract;
@@ -804,6 +977,7 @@ export type SessionEndReason = (typeof sessionEndReasons)[number];
 export const events = {
   'imports:progress': ImportProgress,
   'session:ended': z.object({ reason: z.enum(sessionEndReasons) }),
+  'provision:event': ProvisioningEventMessageSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -8,6 +8,7 @@ import { accessHandlers } from '../access/handlers';
 import { inventoryHandlers } from '../inventory/handlers';
 import { auditHandlers } from '../audit/handlers';
 import { networkHandlers } from '../network/handlers';
+import { provisioningHandlers } from '../provisioning/handlers';
 
 export interface HandlerContext {
   clientId: string;
@@ -30,6 +31,7 @@ export function createHandlers(): Handlers {
     inventoryHandlers,
     auditHandlers,
     networkHandlers,
+    provisioningHandlers,
   ) as Handlers;
 }
 

@@ -273,6 +273,26 @@ function validRequest(channel: Channel): unknown {
       importValidLines: false,
     },
     'network:unknown-state': { address: '10.0.0.9', state: 'ignored' },
+    'provision:start': { portPath: '/dev/wardkeep-matrix-no-such-port' },
+    'provision:choose-zone': { sessionId: 'none', zoneId: 'clinical' },
+    'provision:cancel': { sessionId: 'none' },
+    'provision:exception-create': {
+      deviceUid: 'nobody-here',
+      risk: 'no certificate',
+      compensatingControls: ['restricted zone'],
+      owner: 'biomed lead',
+      reviewDate: '2026-12-01',
+    },
+    'provision:exception-review': { id: 'none', reviewDate: '2026-12-01', note: 'checked' },
+    'provision:exception-revoke': { id: 'none', reason: 'replaced' },
+    'pki:create-authority': { siteName: 'Matrix Hospital', keyAlgorithm: 'ecdsa-p256' },
+    'pki:import-authority': { siteName: 'Matrix Hospital', pkcs12Base64: 'AAAA', password: 'x' },
+    'pki:expiring': { withinDays: 30 },
+    'pki:revoke': { serial: '00', reason: 'unspecified' },
+    'trust:import': { pem: 'not a certificate' },
+    'trust:remove': { fingerprintSha256: 'a'.repeat(64) },
+    'baseline:publisher': { pem: 'not a key' },
+    'baseline:import': { content: '{}' },
   };
   return samples[channel] ?? {};
 }

@@ -110,6 +110,11 @@ export interface PkiService {
   revoke(serial: string, reason: RevocationReason): CertificateRecord;
   /** Revokes every unexpired pending or active certificate of a device (decommissioning). */
   revokeForDevice(deviceUid: string, reason: RevocationReason): CertificateRecord[];
+  /**
+   * Revokes (cessationOfOperation) every live certificate of a device the inventory holds as
+   * decommissioned, whatever path decommissioned it. Call it in the same transaction.
+   */
+  revokeForDecommissioned(): CertificateRecord[];
   /** A new pending certificate for the same device, with the same key or a new CSR's. */
   renew(serial: string, options?: { csr?: string | Uint8Array }): IssuedCertificate;
   getCertificate(serial: string): CertificateRecord;
@@ -344,6 +349,11 @@ export function createPki(dependencies: PkiDependencies): PkiService {
     liveOfDevice: db.prepare<[string, number], CertificateRow>(
       `SELECT * FROM pki_certificates WHERE device_uid = ? AND state <> 'revoked'
        AND not_after_ms > ? ORDER BY issued_at_ms`,
+    ),
+    liveOfDecommissioned: db.prepare<[number], CertificateRow>(
+      `SELECT c.* FROM pki_certificates c JOIN devices d ON d.uid = c.device_uid
+       WHERE d.lifecycle_state = 'decommissioned' AND c.state <> 'revoked'
+       AND c.not_after_ms > ? ORDER BY c.issued_at_ms`,
     ),
     pendingBefore: db.prepare<[number], CertificateRow>(
       `SELECT * FROM pki_certificates WHERE state = 'pending' AND issued_at_ms < ?
@@ -877,6 +887,15 @@ export function createPki(dependencies: PkiDependencies): PkiService {
         return statements.liveOfDevice
           .all(uid, nowMs)
           .map((row) => toRecord(revokeRow(row, checkedReason, false), nowMs));
+      });
+    },
+
+    revokeForDecommissioned() {
+      return transaction(() => {
+        const nowMs = clock.nowMs();
+        return statements.liveOfDecommissioned
+          .all(nowMs)
+          .map((row) => toRecord(revokeRow(row, 'cessationOfOperation', false), nowMs));
       });
     },
 

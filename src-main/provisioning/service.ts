@@ -47,6 +47,8 @@ export interface StartRequest {
   deviceClass?: DeviceClass;
   keyAlgorithms?: DeviceKeyAlgorithm[];
   releaseQuarantine?: boolean;
+  /** Who may answer and cancel it: the window (IPC client) that started it. */
+  owner?: string;
 }
 
 export interface StartedSession {
@@ -73,6 +75,10 @@ export interface ProvisioningService {
   cancel(sessionId: string): void;
   /** Ids of the sessions running now. */
   running(): string[];
+  /** The owner a session was started with, or null when it is not running. */
+  ownerOf(sessionId: string): string | null;
+  /** Cancels every running session of an owner (its window closed or its user signed out). */
+  cancelOwnedBy(owner: string): void;
   attempts(filter?: AttemptFilter): AttemptRecord[];
   readonly exceptions: ExceptionRegistry;
 }
@@ -91,6 +97,7 @@ export interface ProvisioningServiceOptions extends SessionDependencies {
 
 interface Running {
   controller: AbortController;
+  owner: string | null;
   placement?: { resolve(choice: PlacementChoice): void; reject(error: Error): void };
 }
 
@@ -144,7 +151,7 @@ export function createProvisioningService(
     }
     const port = await openPort(request.portPath);
     const sessionId = options.ids.next();
-    const running: Running = { controller: new AbortController() };
+    const running: Running = { controller: new AbortController(), owner: request.owner ?? null };
     sessions.set(sessionId, running);
     const placement =
       request.zoneId !== undefined
@@ -178,6 +185,13 @@ export function createProvisioningService(
     return { sessionId, outcome };
   }
 
+  function cancelRunning(running: Running): void {
+    running.controller.abort();
+    const waiting = running.placement;
+    running.placement = undefined;
+    waiting?.reject(new WardkeepFailure('input.invalid', 'cancelled by the operator'));
+  }
+
   function requireRunning(sessionId: string): Running {
     const running = sessions.get(sessionId);
     if (!running) fail('not_found', `no provisioning session ${sessionId} is running`);
@@ -199,13 +213,15 @@ export function createProvisioningService(
       waiting.resolve(choice);
     },
     cancel(sessionId) {
-      const running = requireRunning(sessionId);
-      running.controller.abort();
-      const waiting = running.placement;
-      running.placement = undefined;
-      waiting?.reject(new WardkeepFailure('input.invalid', 'cancelled by the operator'));
+      cancelRunning(requireRunning(sessionId));
     },
     running: () => [...sessions.keys()],
+    ownerOf: (sessionId) => sessions.get(sessionId)?.owner ?? null,
+    cancelOwnedBy(owner) {
+      for (const running of sessions.values()) {
+        if (running.owner === owner) cancelRunning(running);
+      }
+    },
     attempts: (filter) => options.records.listAttempts(filter),
     exceptions,
   };

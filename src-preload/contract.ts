@@ -879,6 +879,28 @@ export const contract = {
     permission: 'pki.manage',
     stepUp: true,
   },
+  /**
+   * A certificate for an inventory device from a CSR that came another way (a file from a device
+   * with no serial link): issued and active at once, since the engineer installs it by hand.
+   */
+  'pki:issue': {
+    request: z
+      .object({
+        deviceUid: z.string().min(1).max(100),
+        csrPem: z
+          .string()
+          .min(1)
+          .max(64 * 1024),
+      })
+      .strict(),
+    result: z.object({
+      certificate: CertificateRecordSchema,
+      certificatePem: z.string(),
+      chainPem: z.string(),
+    }),
+    permission: 'pki.manage',
+    stepUp: true,
+  },
   /** Signs and records a fresh CRL; answers it as PEM. */
   'pki:crl': {
     request: none,

@@ -59,8 +59,24 @@ const valueOptions = new Set([
   'out',
   'mapping',
   'since',
+  'port',
+  'zone',
+  'vlan',
+  'device',
+  'csr',
+  'key',
+  'pkcs12-password-file',
+  'status',
+  'expiring',
+  'manufacturer',
 ]);
-const flagOptions = new Set(['json', 'skip-invalid', 'help', 'emergency-only']);
+const flagOptions = new Set([
+  'json',
+  'skip-invalid',
+  'help',
+  'emergency-only',
+  'release-quarantine',
+]);
 
 /** Secrets people might try to pass inline, and the option that takes them safely. */
 const secretOptions: Readonly<Record<string, string>> = {

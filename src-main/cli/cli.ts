@@ -48,6 +48,13 @@ import {
 import { defaultDataDir } from './data-dir';
 import { call, clientId, completeSignIn, requireUser, signIn, wantsEmergency } from './sign-in';
 import { flowsCommand, networkUsage, policyCommand, reportCommand, zoneCommand } from './network';
+import {
+  baselineCommand,
+  pkiCommand,
+  provisionCommand,
+  provisioningUsage,
+  trustCommand,
+} from './provisioning';
 
 export type { CliIo } from './arguments';
 export { exitCodes, parseArguments } from './arguments';
@@ -118,6 +125,7 @@ Commands:
                               JSON lines (records + the signed checkpoint) or a FHIR R4 Bundle
                               of AuditEvent
 ${networkUsage}
+${provisioningUsage}
   help                        show this text
 
 Roles: technician (inventory, provisioning); engineer (+ export, PKI, network); manager (reads,
@@ -723,6 +731,18 @@ async function run(
 
     case 'report':
       return reportCommand(registry, parsed, io, afterCommand);
+
+    case 'provision':
+      return provisionCommand(registry, parsed, io, subcommand, rest);
+
+    case 'pki':
+      return pkiCommand(registry, parsed, io, subcommand, rest);
+
+    case 'trust':
+      return trustCommand(registry, parsed, io, subcommand, rest);
+
+    case 'baseline':
+      return baselineCommand(registry, parsed, io, subcommand, rest);
 
     default:
       throw new CliError(

@@ -32,6 +32,10 @@ export function errorExitCode(code: string): number {
     case 'import.unknown_staging':
     case 'network.invalid':
     case 'flows.invalid':
+    case 'pki.invalid':
+    case 'trust.invalid':
+    case 'baseline.invalid':
+    case 'baseline.signature':
       return exitCodes.invalidInput;
     default:
       return exitCodes.error;

@@ -289,6 +289,7 @@ function validRequest(channel: Channel): unknown {
     'pki:import-authority': { siteName: 'Matrix Hospital', pkcs12Base64: 'AAAA', password: 'x' },
     'pki:expiring': { withinDays: 30 },
     'pki:revoke': { serial: '00', reason: 'unspecified' },
+    'pki:issue': { deviceUid: 'nobody-here', csrPem: 'not a request' },
     'trust:import': { pem: 'not a certificate' },
     'trust:remove': { fingerprintSha256: 'a'.repeat(64) },
     'baseline:publisher': { pem: 'not a key' },

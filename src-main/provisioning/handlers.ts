@@ -26,6 +26,7 @@ type ProvisioningChannel =
   | 'pki:certificates'
   | 'pki:expiring'
   | 'pki:revoke'
+  | 'pki:issue'
   | 'pki:crl'
   | 'pki:chain'
   | 'trust:list'
@@ -229,6 +230,52 @@ export const provisioningHandlers: HandlerGroup<ProvisioningChannel> = {
     services.audited(certificateEntry('certificate.revoke', request.reason), () =>
       services.pki().revoke(request.serial.toLowerCase(), request.reason),
     ),
+  'pki:issue': (request, { services }) => {
+    const device = services
+      .db()
+      .prepare<
+        [string],
+        {
+          uid: string;
+          asset_tag: string | null;
+          model: string;
+          serial_number: string;
+          lifecycle_state: string;
+        }
+      >('SELECT uid, asset_tag, model, serial_number, lifecycle_state FROM devices WHERE uid = ?')
+      .get(request.deviceUid);
+    if (!device) fail('not_found', `no device ${request.deviceUid} in the inventory`);
+    if (device.lifecycle_state === 'decommissioned') {
+      fail('input.invalid', `device ${device.uid} is decommissioned: it gets no certificate`, {
+        field: 'deviceUid',
+      });
+    }
+    const pki = services.pki();
+    const issued = services.audited(
+      (value: { serial: string }) => ({
+        action: 'certificate.issue',
+        target: value.serial,
+        details: { deviceUid: device.uid, deviceSerial: device.serial_number, manual: true },
+      }),
+      () => {
+        const made = pki.issue({
+          csr: request.csrPem,
+          device: {
+            uid: device.uid,
+            name: (device.asset_tag ?? `${device.model} ${device.serial_number}`).slice(0, 64),
+            serialNumber: device.serial_number,
+          },
+        });
+        pki.confirm(made.record.serial);
+        return { serial: made.record.serial, certificatePem: made.certificatePem };
+      },
+    );
+    return {
+      certificate: pki.getCertificate(issued.serial),
+      certificatePem: issued.certificatePem,
+      chainPem: pki.authorityChainPem(),
+    };
+  },
   'pki:crl': async (_request, { services }) => {
     const pki = services.pki();
     // Signed off the transaction (the key operation is slow); recorded with its audit record,

@@ -1,80 +1,33 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TestAccount } from '../../test/support/accounts';
-import { addAccount, nextCode, setUpConsole, signIn } from '../../test/support/accounts';
+import { signIn } from '../../test/support/accounts';
+import { createCliConsole } from '../../test/support/cli';
 import { useTempDirs } from '../../test/support/temp';
 import { createIpcRegistry } from '../ipc/registry';
-import { frozenClock } from '../lib/clock';
-import { sequentialIds } from '../lib/ids';
-import { createAppServices } from '../services';
-import { runCli } from './cli';
+import type { AppServices } from '../services';
 
 const tempDir = useTempDirs();
-const testKdf = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 async function auditConsole() {
-  const dir = tempDir();
-  const dataDir = join(dir, 'data');
-  const clock = frozenClock(Date.UTC(2026, 10, 23, 9));
-  const ids = sequentialIds('audit-cli');
-  const services = createAppServices({ dataDir, clock, ids, kdfCost: testKdf });
-  const registry = createIpcRegistry(services);
-  const { admin } = await setUpConsole(registry, clock, 'admin');
-  const accounts = new Map<string, TestAccount>([
-    ['admin', admin],
-    ['mary', await addAccount(registry, clock, admin, 'admin', 'mary', 'manager')],
-    ['tom', await addAccount(registry, clock, admin, 'admin', 'tom', 'technician')],
-  ]);
-  services.close();
-
-  let files = 0;
-  function file(content: string): string {
-    const path = join(dir, `file-${++files}`);
-    writeFileSync(path, content, { mode: 0o600 });
-    return path;
-  }
-
-  async function run(args: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(
-      args,
-      { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) },
-      { services: { clock, ids, kdfCost: testKdf } },
-    );
-    return { code, stdout, stderr };
-  }
-
-  function as(username: string): string[] {
-    const account = accounts.get(username)!;
-    return [
-      '--data-dir',
-      dataDir,
-      '--user',
-      username,
-      '--password-file',
-      file(`${account.password}\n`),
-      '--totp-file',
-      file(`${nextCode(clock, account.secret)}\n`),
-    ];
-  }
+  const wardkeep = await createCliConsole({
+    dir: tempDir(),
+    startMs: Date.UTC(2026, 10, 23, 9),
+    idPrefix: 'audit-cli',
+    accounts: [
+      ['mary', 'manager'],
+      ['tom', 'technician'],
+    ],
+  });
 
   /** Opens the store in-process as the administrator, for what an attacker would do with SQL. */
-  async function withStore(work: (db: ReturnType<typeof services.db>) => void): Promise<void> {
-    const attacker = createAppServices({ dataDir, clock, ids, kdfCost: testKdf });
-    await signIn(createIpcRegistry(attacker), clock, 'attacker', admin);
+  async function withStore(work: (db: ReturnType<AppServices['db']>) => void): Promise<void> {
+    const attacker = wardkeep.openServices();
+    await signIn(createIpcRegistry(attacker), wardkeep.clock, 'attacker', wardkeep.admin);
     work(attacker.db());
     attacker.close();
   }
 
-  return { run, as, withStore };
+  return { run: wardkeep.run, as: wardkeep.as, withStore };
 }
 
 describe('wardkeep command line: audit', () => {

@@ -2,18 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TestAccount } from '../../test/support/accounts';
-import { addAccount, dispatch, nextCode, setUpConsole } from '../../test/support/accounts';
+import { dispatch } from '../../test/support/accounts';
+import type { CliRun } from '../../test/support/cli';
+import { createCliConsole } from '../../test/support/cli';
 import { useTempDirs } from '../../test/support/temp';
-import { createIpcRegistry } from '../ipc/registry';
-import { frozenClock } from '../lib/clock';
-import { sequentialIds } from '../lib/ids';
 import { zonesTemplatePath } from '../network/template';
-import { createAppServices } from '../services';
 import { runCli } from './cli';
 
 const tempDir = useTempDirs();
-const testKdf = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
 const fixtures = join(__dirname, '../../test/fixtures/network');
 const nft = '/usr/sbin/nft';
 
@@ -30,76 +26,34 @@ const devicesCsv = [
   'PUMP-2,Acme,I1,S9,infusion_pump,life_sustaining,10.10.1.21,in_service',
 ].join('\n');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /**
- * A store with an administrator, an engineer (erin) and a manager (mary), set up through the
- * registry, and the inventory's devices; then every command runs in-process as `wardkeep` would,
- * on the same frozen clock (each sign-in moves it to a fresh TOTP step).
+ * A store with an administrator, an engineer (erin) and a manager (mary), and the inventory's
+ * devices; then every command runs in-process as `wardkeep` would.
  */
 async function networkConsole() {
-  const dir = tempDir();
-  const dataDir = join(dir, 'data');
-  const clock = frozenClock(Date.UTC(2026, 0, 5, 9));
-  const ids = sequentialIds('cli');
-  const services = createAppServices({ dataDir, clock, ids, kdfCost: testKdf });
-  const registry = createIpcRegistry(services);
-  const { admin, emergencyCredential } = await setUpConsole(registry, clock, 'admin');
-  const accounts = new Map<string, TestAccount>([
-    ['erin', await addAccount(registry, clock, admin, 'admin', 'erin', 'engineer')],
-    ['mary', await addAccount(registry, clock, admin, 'admin', 'mary', 'manager')],
-  ]);
-  const staged = await dispatch(registry, 'erin-client', 'imports:stage', {
-    fileName: 'devices.csv',
-    content: devicesCsv,
+  const wardkeep = await createCliConsole({
+    dir: tempDir(),
+    startMs: Date.UTC(2026, 0, 5, 9),
+    accounts: [
+      ['erin', 'engineer'],
+      ['mary', 'manager'],
+    ],
+    prepare: async (registry) => {
+      const staged = await dispatch(registry, 'erin-client', 'imports:stage', {
+        fileName: 'devices.csv',
+        content: devicesCsv,
+      });
+      await dispatch(registry, 'erin-client', 'imports:commit', {
+        stagingId: staged.stagingId,
+        mapping: staged.suggestedMapping,
+        skipInvalid: false,
+      });
+    },
   });
-  await dispatch(registry, 'erin-client', 'imports:commit', {
-    stagingId: staged.stagingId,
-    mapping: staged.suggestedMapping,
-    skipInvalid: false,
-  });
-  services.close();
-
-  let files = 0;
-  function file(content: string, name = `file-${++files}`): string {
-    const path = join(dir, name);
-    writeFileSync(path, content, { mode: 0o600 });
-    return path;
-  }
-
-  async function run(args: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(
-      args,
-      { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) },
-      { services: { clock, ids, kdfCost: testKdf } },
-    );
-    return { code, stdout, stderr };
-  }
-
-  /** Sign-in arguments of an account, with the code its authenticator shows next. */
-  function as(username: string): string[] {
-    const account = accounts.get(username)!;
-    return [
-      '--data-dir',
-      dataDir,
-      '--user',
-      username,
-      '--password-file',
-      file(`${account.password}\n`),
-      '--totp-file',
-      file(`${nextCode(clock, account.secret)}\n`),
-    ];
-  }
 
   async function importTemplate(): Promise<void> {
-    const imported = await run([
-      ...as('erin'),
+    const imported = await wardkeep.run([
+      ...wardkeep.as('erin'),
       'zone',
       'import',
       zonesTemplatePath(),
@@ -109,10 +63,10 @@ async function networkConsole() {
     expect(imported.code, imported.stderr).toBe(0);
   }
 
-  return { dir, dataDir, clock, file, run, as, importTemplate, emergencyCredential };
+  return { ...wardkeep, importTemplate };
 }
 
-function errorLines(run: Run): string[] {
+function errorLines(run: CliRun): string[] {
   return run.stderr.split('\n').filter((line) => line.startsWith('wardkeep: error:'));
 }
 

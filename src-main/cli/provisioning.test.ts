@@ -3,11 +3,11 @@
 // provisions a simulated pump on a real PTY, and certificates issued from a CSR file pass the real
 // `openssl verify` — and fail it against the CRL once revoked.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestAccount } from '../../test/support/accounts';
-import { addAccount, nextCode, setUpConsole } from '../../test/support/accounts';
+import type { CliRun } from '../../test/support/cli';
+import { createCliConsole } from '../../test/support/cli';
 import { createPtyHarness } from '../../test/support/pty';
 import { useTempDirs } from '../../test/support/temp';
 import { createSimulatedDevice } from '../../test/sim/device';
@@ -15,18 +15,12 @@ import type { PersonalityName } from '../../test/sim/personalities';
 import { createPersonality } from '../../test/sim/personalities';
 import type { SimulationWorld, WrittenWorld } from '../../test/sim/world';
 import { createSimulationWorld, writeSimulationWorld } from '../../test/sim/world';
-import { createIpcRegistry } from '../ipc/registry';
-import { frozenClock } from '../lib/clock';
-import { sequentialIds } from '../lib/ids';
 import { zonesTemplatePath } from '../network/template';
 import { manualScheduler } from '../provisioning/scheduler';
-import { createAppServices } from '../services';
-import { runCli } from './cli';
 
 const tempDir = useTempDirs();
 const ptys = createPtyHarness();
 afterEach(() => ptys.cleanup());
-const testKdf = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
 const startMs = Date.UTC(2026, 10, 23, 9);
 
 let world: SimulationWorld;
@@ -34,60 +28,19 @@ beforeAll(() => {
   world = createSimulationWorld(startMs);
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 async function provisioningConsole() {
-  const dir = tempDir();
-  const dataDir = join(dir, 'data');
-  const clock = frozenClock(startMs);
-  const ids = sequentialIds('cli');
-  const services = createAppServices({ dataDir, clock, ids, kdfCost: testKdf });
-  const registry = createIpcRegistry(services);
-  const { admin } = await setUpConsole(registry, clock, 'admin');
-  const accounts = new Map<string, TestAccount>([
-    ['erin', await addAccount(registry, clock, admin, 'admin', 'erin', 'engineer')],
-    ['tom', await addAccount(registry, clock, admin, 'admin', 'tom', 'technician')],
-  ]);
-  services.close();
-  const files: WrittenWorld = writeSimulationWorld(join(dir, 'world'), world);
+  const wardkeep = await createCliConsole({
+    dir: tempDir(),
+    startMs,
+    accounts: [
+      ['erin', 'engineer'],
+      ['tom', 'technician'],
+    ],
+  });
+  const { run, as } = wardkeep;
+  const files: WrittenWorld = writeSimulationWorld(join(wardkeep.dir, 'world'), world);
 
-  let written = 0;
-  function file(content: string): string {
-    const path = join(dir, `file-${++written}`);
-    writeFileSync(path, content, { mode: 0o600 });
-    return path;
-  }
-
-  async function run(args: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(
-      args,
-      { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) },
-      { services: { clock, ids, kdfCost: testKdf } },
-    );
-    return { code, stdout, stderr };
-  }
-
-  function as(username: string): string[] {
-    const account = accounts.get(username)!;
-    return [
-      '--data-dir',
-      dataDir,
-      '--user',
-      username,
-      '--password-file',
-      file(`${account.password}\n`),
-      '--totp-file',
-      file(`${nextCode(clock, account.secret)}\n`),
-    ];
-  }
-
-  async function ok(args: string[]): Promise<Run> {
+  async function ok(args: string[]): Promise<CliRun> {
     const result = await run(args);
     expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
     return result;
@@ -117,7 +70,7 @@ async function provisioningConsole() {
     ]);
   }
 
-  return { dir, file, run, ok, as, setUpSite };
+  return { dir: wardkeep.dir, run, ok, as, setUpSite };
 }
 
 async function deviceOnPty(personality: PersonalityName) {

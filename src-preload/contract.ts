@@ -848,8 +848,8 @@ export const contract = {
     permission: 'network.write',
     stepUp: true,
   },
-  // The console's PKI (src-main/pki): who may provision sees its state; engineers run it.
-  'pki:overview': { request: none, result: PkiOverviewSchema, permission: 'provision' },
+  // The console's PKI (src-main/pki): whoever reads the inventory sees its state; engineers run it.
+  'pki:overview': { request: none, result: PkiOverviewSchema, permission: 'inventory.read' },
   'pki:create-authority': {
     request: CreateAuthoritySchema,
     result: AuthoritySummarySchema,

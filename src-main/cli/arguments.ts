@@ -272,3 +272,8 @@ export function deliverOutput(parsed: ParsedArguments, io: CliIo, content: strin
   const text = content.replace(/^\uFEFF/, '');
   io.stdout(text.endsWith('\n') ? text : `${text}\n`);
 }
+
+/** Rows as tab-separated lines under a header: readable, and cut/awk-friendly. */
+export function table(io: CliIo, header: string[], rows: string[][]): void {
+  io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
+}

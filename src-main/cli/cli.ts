@@ -34,8 +34,8 @@ import {
   CliError,
   deliverOutput,
   enumOption,
-  expectArguments,
   exitCodes,
+  expectArguments,
   integerOption,
   json,
   newSecret,
@@ -44,6 +44,7 @@ import {
   parseArguments,
   readInputFile,
   secret,
+  table,
 } from './arguments';
 import { defaultDataDir } from './data-dir';
 import { call, clientId, completeSignIn, requireUser, signIn, wantsEmergency } from './sign-in';
@@ -157,10 +158,6 @@ function formatImportReport(report: ImportReport, fileName: string): string {
     lines.push(`  line ${issue.line}${issue.column ? `, ${issue.column}` : ''}: ${issue.reason}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function table(io: CliIo, header: string[], rows: string[][]): void {
-  io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
 }
 
 function refuseEmergency(parsed: ParsedArguments, command: string): void {

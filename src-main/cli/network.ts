@@ -12,12 +12,13 @@ import {
   CliError,
   deliverOutput,
   enumOption,
-  expectArguments,
   exitCodes,
+  expectArguments,
   integerOption,
   json,
   option,
   readInputFile,
+  table,
 } from './arguments';
 import { clientId, errorExitCode, signIn } from './sign-in';
 
@@ -49,10 +50,6 @@ const policyExportFormats = ['nftables', 'cisco-acl', 'matrix-csv'] as const;
 
 /** At most this many findings are asked for; the summary still counts them all. */
 const maximumFindings = 100_000;
-
-function table(io: CliIo, header: string[], rows: string[][]): void {
-  io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
-}
 
 interface Issue {
   path?: unknown;

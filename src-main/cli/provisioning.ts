@@ -16,14 +16,15 @@ import {
   CliError,
   deliverOutput,
   enumOption,
-  expectArguments,
   exitCodes,
+  expectArguments,
   integerOption,
   json,
   oneOf,
   option,
   readInputFile,
   secret,
+  table,
 } from './arguments';
 import { call, clientId, signIn } from './sign-in';
 
@@ -55,10 +56,6 @@ export const provisioningUsage = `  provision --port PATH [--zone ZONE [--vlan N
                               approved firmware versions and hashes, as a file signed by that key`;
 
 type ProvisionEvent = EventPayload<'provision:event'>;
-
-function table(io: CliIo, header: string[], rows: string[][]): void {
-  io.stdout(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n`);
-}
 
 async function signedCall<C extends Channel>(
   registry: IpcRegistry,

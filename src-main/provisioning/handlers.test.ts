@@ -13,6 +13,7 @@ import { zonesTemplatePath } from '../network/template';
 import { createAppServices } from '../services';
 import type { AppServices } from '../services';
 import { manualScheduler } from './scheduler';
+import { provisioningSteps } from './session';
 import { addAccount, dispatch, setUpConsole, stepUp } from '../../test/support/accounts';
 import type { TestAccount, TestClock } from '../../test/support/accounts';
 import { createPtyHarness } from '../../test/support/pty';
@@ -149,18 +150,7 @@ describe('provisioning over IPC', () => {
     const passed = heard.events
       .map(({ event }) => (event.kind === 'step.passed' ? event.step : null))
       .filter((step) => step !== null);
-    expect(passed).toEqual([
-      'connect',
-      'identify',
-      'authenticate',
-      'firmware',
-      'placement',
-      'csr',
-      'issue',
-      'install',
-      'confirm',
-      'commit',
-    ]);
+    expect(passed).toEqual([...provisioningSteps]);
 
     const attempts = await dispatch(registry, 'tech', 'provision:attempts', {});
     expect(attempts).toMatchObject([{ outcome: 'provisioned', actor: 'tech.jones', port: pair.a }]);

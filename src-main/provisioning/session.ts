@@ -7,6 +7,12 @@
 // went unanswered, which stays pending until the next session finds out (protocol section 10.3).
 import { X509Certificate } from 'node:crypto';
 import type { DeviceClass, DeviceRecord, LifecycleState } from '../../src-preload/contract';
+import type {
+  failureCodes,
+  refusalCodes} from '../../src-preload/provisioning/schemas';
+import {
+  provisioningSteps
+} from '../../src-preload/provisioning/schemas';
 import type { JsonObject } from '../audit/record';
 import type { DeviceIdentity } from '../inventory/device-fields';
 import { manufacturerKey } from '../inventory/device-fields';
@@ -36,49 +42,13 @@ import type { AttemptRecord, ProvisioningRecords } from './records';
 // ---------------------------------------------------------------------------------------------
 // What the session reports.
 
-/** The steps the wizard shows, in order; a reconciliation (section 10.3) skips from firmware to confirm. */
-export const provisioningSteps = [
-  'connect',
-  'identify',
-  'authenticate',
-  'firmware',
-  'placement',
-  'csr',
-  'issue',
-  'install',
-  'confirm',
-  'commit',
-] as const;
+// The vocabularies live with the contract's schemas, which the wizard and the CLI read too.
+export { provisioningSteps };
 export type ProvisioningStep = (typeof provisioningSteps)[number];
-
 /** Why the console or the device said no; the device is as it was (or quarantined). */
-export type RefusalCode =
-  /** No IDevID, or no key it can make: a legacy device, for the documented exception flow. */
-  | 'cannot_hold_certificate'
-  | 'untrusted_manufacturer'
-  /** The IDevID is valid but for another serial: a possible clone. */
-  | 'serial_mismatch'
-  /** The serial is already bound to a different IDevID: a possible clone. */
-  | 'clone'
-  /** The IDevID expired, is malformed, or names another model. */
-  | 'identity_invalid'
-  | 'attestation_invalid'
-  | 'firmware_not_approved'
-  /** An approved version whose image hash is not the approved one. */
-  | 'firmware_tampered'
-  | 'baseline_missing'
-  | 'csr_invalid'
-  | 'certificate_refused'
-  | 'confirmation_invalid'
-  | 'device_decommissioned'
-  | 'device_quarantined'
-  | 'placement_invalid'
-  /** The device answered with an error (busy, in clinical use, rejected the bundle, ...). */
-  | 'device_refused';
-
+export type RefusalCode = (typeof refusalCodes)[number];
 /** Why the session could not finish; nothing was committed. */
-export type FailureCode =
-  'timeout' | 'cable_pulled' | 'protocol_error' | 'fail_safe_expired' | 'cancelled' | 'internal';
+export type FailureCode = (typeof failureCodes)[number];
 
 export interface DeviceSummary {
   /** The inventory uid, or the one the device will get; null before it was proven genuine. */
@@ -311,7 +281,7 @@ function fromDriverFailure(error: WardkeepFailure, step: ProvisioningStep): Stop
         return new Stop(
           'refused',
           'cannot_hold_certificate',
-          `the device has no manufacturer identity (IDevID)${detail} and cannot hold a certificate: ${exceptionAdvice}`,
+          `the device has no manufacturer identity (IDevID) and cannot hold a certificate: ${exceptionAdvice}`,
           { abort: 'identity_rejected', deviceCode: code, exception: true },
         );
       }

@@ -19,6 +19,7 @@ const pemText = z
   .min(1)
   .max(4 * 1024 * 1024);
 
+/** The steps the wizard shows, in order; a reconciliation (protocol 10.3) skips firmware → confirm. */
 export const provisioningSteps = [
   'connect',
   'identify',
@@ -32,14 +33,20 @@ export const provisioningSteps = [
   'commit',
 ] as const;
 
+/** Why the console or the device said no; the device is as it was (or quarantined). */
 export const refusalCodes = [
+  // No IDevID, or no key it can make: a legacy device, for the documented exception flow.
   'cannot_hold_certificate',
   'untrusted_manufacturer',
+  // The IDevID is valid but for another serial: a possible clone.
   'serial_mismatch',
+  // The serial is already bound to a different IDevID: a possible clone.
   'clone',
+  // The IDevID expired, is malformed, or names another model.
   'identity_invalid',
   'attestation_invalid',
   'firmware_not_approved',
+  // An approved version whose image hash is not the approved one.
   'firmware_tampered',
   'baseline_missing',
   'csr_invalid',
@@ -48,9 +55,11 @@ export const refusalCodes = [
   'device_decommissioned',
   'device_quarantined',
   'placement_invalid',
+  // The device answered with an error (busy, in clinical use, rejected the bundle, ...).
   'device_refused',
 ] as const;
 
+/** Why the session could not finish; nothing was committed. */
 export const failureCodes = [
   'timeout',
   'cable_pulled',

@@ -4,7 +4,15 @@
 import type { Permission, Role } from '../../src-preload/contract';
 import { rolePermissions } from '../../src-preload/contract';
 
-export type ConsoleView = 'inventory' | 'audit' | 'accounts' | 'emergencies' | 'settings';
+export type ConsoleView =
+  | 'inventory'
+  | 'network'
+  | 'provision'
+  | 'certificates'
+  | 'audit'
+  | 'accounts'
+  | 'emergencies'
+  | 'settings';
 
 export interface Capabilities {
   views: readonly ConsoleView[];
@@ -16,11 +24,16 @@ export interface Capabilities {
   administer: boolean;
   /** Export the audit log (audit.export, with a step-up). */
   exportAudit: boolean;
+  /** Draft and apply network policy changes (network.write, with a step-up). */
+  changeNetwork: boolean;
 }
 
 /** The permission that opens each view. */
 const viewPermission: Readonly<Record<ConsoleView, Permission>> = {
   inventory: 'inventory.read',
+  network: 'network.read',
+  provision: 'provision',
+  certificates: 'inventory.read',
   audit: 'audit.read',
   accounts: 'accounts.manage',
   emergencies: 'breakglass.review',
@@ -29,6 +42,9 @@ const viewPermission: Readonly<Record<ConsoleView, Permission>> = {
 
 const viewOrder: readonly ConsoleView[] = [
   'inventory',
+  'network',
+  'provision',
+  'certificates',
   'audit',
   'accounts',
   'emergencies',
@@ -47,11 +63,15 @@ export function capabilitiesOf(role: Role, emergency: boolean): Capabilities {
     exportInventory: granted.has('inventory.export') && !emergency,
     administer: granted.has('accounts.manage'),
     exportAudit: granted.has('audit.export') && !emergency,
+    changeNetwork: granted.has('network.write') && !emergency,
   };
 }
 
 export const viewLabels: Readonly<Record<ConsoleView, string>> = {
   inventory: 'Inventory',
+  network: 'Network',
+  provision: 'Provision',
+  certificates: 'Certificates',
   audit: 'Audit log',
   accounts: 'Accounts',
   emergencies: 'Emergencies',

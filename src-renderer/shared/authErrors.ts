@@ -20,6 +20,21 @@ const meanings: Partial<Record<WardkeepError['code'], string>> = {
   'input.invalid': 'Something is missing',
   'ipc.payload': 'Something is missing or malformed',
   not_found: 'Not found',
+  'audit.write_failed': 'Not done: the audit record could not be written',
+  'pki.not_initialised': 'The console has no certificate authority yet',
+  'pki.invalid': 'The certificate authority refused it',
+  'pki.revoked': 'That certificate is revoked',
+  'trust.invalid': 'The manufacturer certificates were not accepted',
+  'baseline.invalid': 'The firmware baseline was not accepted',
+  'baseline.signature': 'The firmware baseline signature does not verify',
+  'provision.port': 'The serial port cannot be used',
+  'provision.timeout': 'The device did not answer',
+  'provision.protocol': 'The device broke the protocol',
+  'provision.refused': 'The device refused',
+  'network.invalid': 'The network policy was not accepted',
+  'flows.invalid': 'The flow file was not accepted',
+  'policy.conflict': 'Someone changed the policy meanwhile',
+  'stepup.required': 'Confirm who you are first',
 };
 
 /** A heading for the failure; the code itself when it has none. */

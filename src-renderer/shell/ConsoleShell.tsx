@@ -5,6 +5,9 @@ import { AccountsView } from '../accounts/AccountsView';
 import { AuditView } from '../audit/AuditView';
 import { EmergenciesView } from '../emergencies/EmergenciesView';
 import { InventoryView } from '../inventory/InventoryView';
+import { NetworkView } from '../network/NetworkView';
+import { CertificatesView } from '../pki/CertificatesView';
+import { ProvisionView } from '../provisioning/ProvisionView';
 import { SettingsView } from '../settings/SettingsView';
 import type { ConsoleView } from '../session/capabilities';
 import { capabilitiesOf } from '../session/capabilities';
@@ -32,6 +35,12 @@ function contentFor(view: ConsoleView, exportAudit: boolean): ReactNode {
   switch (view) {
     case 'inventory':
       return <InventoryView />;
+    case 'network':
+      return <NetworkView />;
+    case 'provision':
+      return <ProvisionView />;
+    case 'certificates':
+      return <CertificatesView />;
     case 'audit':
       return <AuditView canExport={exportAudit} />;
     case 'accounts':

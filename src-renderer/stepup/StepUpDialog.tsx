@@ -7,12 +7,12 @@ import { Dialog } from '../shared/Dialog';
 import { FailureAlert } from '../shared/FailureAlert';
 import { TextField } from '../shared/TextField';
 import { useSessionStore } from '../session/sessionStore';
-import { stepUpActions, useStepUpStore } from './stepUpStore';
+import { stepUpAction, useStepUpStore } from './stepUpStore';
 
 export function StepUpDialog() {
   const channel = useStepUpStore((state) => state.channel);
   if (channel === null) return null;
-  return <StepUpForm action={stepUpActions[channel] ?? channel} />;
+  return <StepUpForm action={stepUpAction(channel)} />;
 }
 
 function StepUpForm({ action }: { action: string }) {

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { refusalCodes } from '../../src-preload/provisioning/schemas';
+import {
+  describeOutcome,
+  formatFingerprint,
+  formatUtc,
+  refusalLabels,
+  sentence,
+  stepLabels,
+} from './outcome';
+import type { ProvisioningOutcome, RefusedOutcome } from './wizard';
+import { provisioningSteps } from './wizard';
+
+const base = {
+  attemptId: 'attempt-1',
+  protocol: 'wardkeep-serial/1',
+  startedAtMs: 1000,
+  endedAtMs: 2000,
+  device: {
+    deviceUid: null,
+    manufacturer: 'Medica Infusion Systems',
+    model: 'InfuPro 3000',
+    serialNumber: 'IP3-0001',
+    firmwareVersion: '4.2.1',
+    idevidFingerprintSha256: null,
+  },
+  retransmissions: 0,
+};
+
+function refused(change: Partial<RefusedOutcome>): RefusedOutcome {
+  return {
+    ...base,
+    status: 'refused',
+    step: 'identify',
+    code: 'cannot_hold_certificate',
+    reason: 'the device presents no manufacturer identity',
+    quarantined: false,
+    exceptionSuggested: false,
+    deviceCode: null,
+    ...change,
+  };
+}
+
+function facts(outcome: ProvisioningOutcome): Record<string, string> {
+  return Object.fromEntries(describeOutcome(outcome).facts.map((fact) => [fact.term, fact.value]));
+}
+
+describe('describeOutcome', () => {
+  it('names the zone, the certificate and its fingerprint of a provisioned device', () => {
+    const view = describeOutcome({
+      ...base,
+      status: 'provisioned',
+      deviceUid: 'dev-1',
+      certificate: {
+        serial: '7f01',
+        fingerprintSha256: '0a'.repeat(32),
+        notAfter: '2027-11-23T10:00:00.000Z',
+        keyAlgorithm: 'ec-p256',
+      },
+      zoneId: 'life-sustaining',
+      vlan: 111,
+      deviceCreated: false,
+      reconciled: true,
+    });
+    expect(view.tone).toBe('success');
+    expect(view.heading).toBe('Provisioned');
+    expect(view.summary).toContain('zone life-sustaining (VLAN 111)');
+    expect(Object.fromEntries(view.facts.map((fact) => [fact.term, fact.value]))).toMatchObject({
+      'Certificate serial': '7f01',
+      'Fingerprint (SHA-256)': Array.from({ length: 32 }, () => '0A').join(':'),
+      'Valid until': '2027-11-23 10:00 UTC',
+      'Inventory record': 'Existing record updated',
+      Zone: 'life-sustaining, VLAN 111',
+    });
+    expect(view.facts.some((fact) => fact.term === 'Reconciled')).toBe(true);
+  });
+
+  it('suggests an exception for a legacy device and says nothing was issued', () => {
+    const view = describeOutcome(refused({ exceptionSuggested: true }));
+    expect(view.heading).toBe('Refused: The device cannot hold a certificate (legacy device)');
+    expect(view.summary).toBe('The device presents no manufacturer identity.');
+    expect(view.nextSteps[0]).toContain('legacy-device exception');
+    expect(view.nextSteps.at(-1)).toBe('Nothing was issued; the device keeps what it had.');
+  });
+
+  it('says a tampered device was quarantined and must leave clinical use', () => {
+    const outcome = refused({ step: 'firmware', code: 'firmware_tampered', quarantined: true });
+    expect(facts(outcome)).toMatchObject({
+      'Refused at': 'Check its firmware',
+      Quarantined: 'Yes: recorded as quarantined in the inventory',
+    });
+    expect(describeOutcome(outcome).nextSteps.join(' ')).toContain('out of clinical use');
+  });
+
+  it('tells the technician to report a possible clone', () => {
+    const outcome = refused({ step: 'authenticate', code: 'serial_mismatch' });
+    expect(describeOutcome(outcome).heading).toContain('differs from the one its factory');
+    expect(describeOutcome(outcome).nextSteps.join(' ')).toContain('counterfeit or cloned');
+    expect(facts(outcome).Quarantined).toBe('No');
+  });
+
+  it('names a certificate in doubt after a failure, and asks for another session', () => {
+    const view = describeOutcome({
+      ...base,
+      status: 'failed',
+      step: 'confirm',
+      code: 'timeout',
+      reason: 'no answer to CONFIRM',
+      certificateInDoubt: '7f02',
+    });
+    expect(view.tone).toBe('warning');
+    expect(view.heading).toBe('Not completed: the device stopped answering');
+    expect(view.nextSteps[0]).toContain('certificate 7f02');
+  });
+
+  it('calls a cancelled session cancelled', () => {
+    const view = describeOutcome({
+      ...base,
+      status: 'failed',
+      step: 'placement',
+      code: 'cancelled',
+      reason: 'cancelled by the operator',
+      certificateInDoubt: null,
+    });
+    expect(view.heading).toBe('Cancelled');
+    expect(view.nextSteps[0]).toContain('Nothing was committed');
+  });
+});
+
+describe('words', () => {
+  it('has a label for every step and refusal code of the contract', () => {
+    for (const step of provisioningSteps) expect(stepLabels[step]).toMatch(/\w/);
+    for (const code of refusalCodes) expect(refusalLabels[code]).toMatch(/\w/);
+  });
+
+  it('formats fingerprints as upper-case byte pairs, with or without colons', () => {
+    expect(formatFingerprint('abcdef01')).toBe('AB:CD:EF:01');
+    expect(formatFingerprint('ab:cd')).toBe('AB:CD');
+  });
+
+  it('makes sentences and UTC times readable', () => {
+    expect(sentence('  the line closed ')).toBe('The line closed.');
+    expect(sentence('Done!')).toBe('Done!');
+    expect(formatUtc('2026-11-23T10:05:09.000Z')).toBe('2026-11-23 10:05 UTC');
+    expect(formatUtc('soon')).toBe('soon');
+  });
+});

@@ -802,7 +802,10 @@ export const contract = {
   },
   /** Answers a session's `placement.needed`. */
   'provision:choose-zone': { request: ChoosePlacementSchema, result: ok, permission: 'provision' },
-  /** Ends the session at its next step; the device keeps what it had (its fail-safe). */
+  /**
+   * Ends the session at its next step; the device keeps what it had (its fail-safe). Once the
+   * device has confirmed its new certificate it is too late: the session commits.
+   */
   'provision:cancel': {
     request: z.object({ sessionId: z.string().min(1).max(100) }).strict(),
     result: ok,

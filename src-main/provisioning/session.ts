@@ -7,12 +7,8 @@
 // went unanswered, which stays pending until the next session finds out (protocol section 10.3).
 import { X509Certificate } from 'node:crypto';
 import type { DeviceClass, DeviceRecord, LifecycleState } from '../../src-preload/contract';
-import type {
-  failureCodes,
-  refusalCodes} from '../../src-preload/provisioning/schemas';
-import {
-  provisioningSteps
-} from '../../src-preload/provisioning/schemas';
+import type { failureCodes, refusalCodes } from '../../src-preload/provisioning/schemas';
+import { provisioningSteps } from '../../src-preload/provisioning/schemas';
 import type { JsonObject } from '../audit/record';
 import type { DeviceIdentity } from '../inventory/device-fields';
 import { manufacturerKey } from '../inventory/device-fields';
@@ -252,6 +248,8 @@ class Stop extends Error {
       deviceCode?: string;
       quarantine?: boolean;
       exception?: boolean;
+      /** The step a stop between two steps came before, when the stop knows it. */
+      before?: ProvisioningStep;
     } = {},
   ) {
     super(reason);
@@ -359,7 +357,10 @@ function abortFor(code: RefusalCode): AbortReason {
 // The session.
 
 interface Progress {
+  /** The step last started. */
   step: ProvisioningStep;
+  /** It passed: a stop now falls between it and the next step, and names the next one. */
+  passed: boolean;
   claim?: DeviceIdentityClaim;
   identity?: VerifiedDeviceIdentity;
   manufacturerKey?: string;
@@ -394,7 +395,7 @@ export async function runProvisioningSession(
   const keyAlgorithms = options.keyAlgorithms ?? defaultKeyAlgorithms;
   const startedAtMs = clock.nowMs();
   const attemptId = ids.next();
-  const progress: Progress = { step: 'connect', reconciling: false };
+  const progress: Progress = { step: 'connect', passed: false, reconciling: false };
 
   const driver = openDriver({
     onEvent: (event: DriverEvent) => {
@@ -409,12 +410,16 @@ export async function runProvisioningSession(
     work: () => Promise<T> | T,
     summary: (value: T) => string,
   ): Promise<T> {
-    if (options.signal?.aborted) {
+    // Once the device confirmed it has switched to the new key: a cancel then comes too late, and
+    // abandoning the certificate would leave the device holding a dead one.
+    if (options.signal?.aborted && name !== 'commit') {
       throw new Stop('failed', 'cancelled', `cancelled by the operator before ${stepWords[name]}`, {
         abort: 'operator_cancelled',
+        before: name,
       });
     }
     progress.step = name;
+    progress.passed = false;
     emit({ kind: 'step.started', step: name, atMs: clock.nowMs() });
     let value: T;
     try {
@@ -436,6 +441,7 @@ export async function runProvisioningSession(
       }
       throw error;
     }
+    progress.passed = true;
     emit({ kind: 'step.passed', step: name, summary: summary(value), atMs: clock.nowMs() });
     return value;
   }
@@ -919,8 +925,7 @@ export async function runProvisioningSession(
     );
   }
 
-  function finishStopped(stop: Stop): RefusedOutcome | FailedOutcome {
-    const step = progress.step;
+  function finishStopped(stop: Stop, step: ProvisioningStep): RefusedOutcome | FailedOutcome {
     const certificate = progress.certificate;
     const held = certificate !== undefined && inDoubt(stop);
     const abandon = certificate !== undefined && !held ? certificate.serial : null;
@@ -1148,34 +1153,45 @@ export async function runProvisioningSession(
     );
   }
 
+  /** The step a stop names: the one under way, or, between two steps, the one it came before. */
+  function stoppedAt(stop: Stop | null): ProvisioningStep {
+    if (stop?.extra.before !== undefined) return stop.extra.before;
+    if (!progress.passed) return progress.step;
+    return provisioningSteps[provisioningSteps.indexOf(progress.step) + 1] ?? progress.step;
+  }
+
+  /** A stop for what was not one: a cancel that broke off work between steps, or a defect. */
+  function stopFor(error: unknown, at: ProvisioningStep): Stop {
+    const message = error instanceof Error ? error.message : String(error);
+    if (options.signal?.aborted) {
+      return new Stop(
+        'failed',
+        'cancelled',
+        `cancelled by the operator ${progress.passed ? 'before' : 'while'} ${stepWords[at]}`,
+        { abort: 'operator_cancelled' },
+      );
+    }
+    log.error('provisioning session failed unexpectedly', { step: at, error: message });
+    return new Stop('failed', 'internal', `${stepWords[at]} failed: ${message}`, {
+      abort: 'internal',
+    });
+  }
+
   let outcome: ProvisioningOutcome;
   try {
     outcome = await run();
   } catch (error) {
-    const stop =
-      error instanceof Stop
-        ? error
-        : new Stop(
-            'failed',
-            'internal',
-            `${stepWords[progress.step]} failed: ${error instanceof Error ? error.message : String(error)}`,
-            { abort: 'internal' },
-          );
-    if (!(error instanceof Stop)) {
-      log.error('provisioning session failed unexpectedly', {
-        step: progress.step,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
+    const at = stoppedAt(error instanceof Stop ? error : null);
+    const stop = error instanceof Stop ? error : stopFor(error, at);
     emit({
       kind: 'step.failed',
-      step: progress.step,
+      step: at,
       code: stop.code,
       reason: stop.message,
       atMs: clock.nowMs(),
     });
     try {
-      outcome = finishStopped(stop);
+      outcome = finishStopped(stop, at);
     } catch (recordError) {
       log.error('provisioning outcome could not be recorded', {
         error: recordError instanceof Error ? recordError.message : String(recordError),
@@ -1183,7 +1199,7 @@ export async function runProvisioningSession(
       outcome = {
         ...base(),
         status: 'failed',
-        step: progress.step,
+        step: at,
         code: 'internal',
         reason: `${stop.message}; the outcome could not be recorded: ${recordError instanceof Error ? recordError.message : String(recordError)}`,
         certificateInDoubt: progress.certificate?.serial ?? null,

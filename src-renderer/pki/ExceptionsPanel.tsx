@@ -6,15 +6,22 @@
 import { useEffect, useId, useState } from 'react';
 import type { DeviceRecord } from '../../src-preload/contract';
 import { call } from '../api/wardkeep';
+import { Alert } from '../shared/Alert';
 import { TextField } from '../shared/TextField';
 import { useMainNow } from '../shell/useSessionWatch';
 import { formatUtc } from '../provisioning/outcome';
 import { isoDate } from '../provisioning/label';
 import { ActionFeedback } from './ActionFeedback';
-import type { ExceptionDraft, ExceptionRecord } from './exceptions';
-import { addDays, exceptionDraftProblems, exceptionRequest, reviewWords } from './exceptions';
+import type { ExceptionDraft, ExceptionRecord, ExceptionSubject } from './exceptions';
+import {
+  addDays,
+  exceptionDeviceName,
+  exceptionDraftProblems,
+  exceptionRequest,
+  exceptionSubjectText,
+  reviewWords,
+} from './exceptions';
 import type { PkiAccess } from './pkiAccess';
-import type { ExceptionSubject } from './pkiStore';
 import { usePkiStore } from './pkiStore';
 import { pkiFailures, useAction } from './useAction';
 
@@ -25,6 +32,8 @@ export function ExceptionsPanel({ access }: { access: PkiAccess }) {
   const subject = usePkiStore((state) => state.exceptionSubject);
   const clearSubject = usePkiStore((state) => state.clearExceptionSubject);
   const [creating, setCreating] = useState(false);
+  /** What the last change did, kept here because a revoked exception leaves the list. */
+  const [notice, setNotice] = useState<string | null>(null);
   const today = isoDate(useMainNow());
 
   useEffect(() => {
@@ -47,28 +56,44 @@ export function ExceptionsPanel({ access }: { access: PkiAccess }) {
         </label>
         <span className="pki-toolbar__spacer" />
         {access.writeExceptions && !formOpen ? (
-          <button type="button" className="button" onClick={() => setCreating(true)}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setNotice(null);
+              setCreating(true);
+            }}
+          >
             Document an exception…
           </button>
         ) : null}
       </div>
       {formOpen ? (
         <ExceptionForm
-          key={subject?.serialNumber ?? 'new'}
+          key={subject === null ? 'new' : `refusal:${subject.attemptId}`}
           subject={subject}
           today={today}
           onClose={() => {
             setCreating(false);
             clearSubject();
           }}
-          onCreated={() => void loadExceptions()}
+          onCreated={(record) => {
+            setNotice(
+              `Exception documented for ${exceptionDeviceName(record)}; review by ${record.reviewDate}.`,
+            );
+            void loadExceptions();
+          }}
         />
       ) : null}
       {subject !== null && !access.writeExceptions ? (
         <p className="muted">
-          Documenting an exception for {subject.manufacturer} {subject.model} (serial{' '}
-          {subject.serialNumber}) needs an engineer.
+          {exceptionSubjectText(subject)} Documenting the exception needs an engineer.
         </p>
+      ) : null}
+      {notice !== null ? (
+        <Alert tone="success" testId="exceptions-notice">
+          {notice}
+        </Alert>
       ) : null}
       {overdue > 0 ? (
         <p className="state--bad" data-testid="exceptions-overdue">
@@ -89,7 +114,10 @@ export function ExceptionsPanel({ access }: { access: PkiAccess }) {
               record={record}
               access={access}
               today={today}
-              onChanged={() => void loadExceptions()}
+              onChanged={(message) => {
+                setNotice(message);
+                void loadExceptions();
+              }}
             />
           ))}
         </ol>
@@ -107,7 +135,8 @@ function ExceptionItem({
   record: ExceptionRecord;
   access: PkiAccess;
   today: string;
-  onChanged: () => void;
+  /** With what to say above the list; null when the item says it itself. */
+  onChanged: (message: string | null) => void;
 }) {
   const [mode, setMode] = useState<'none' | 'review' | 'revoke'>('none');
   const [reviewDate, setReviewDate] = useState(() => addDays(today, 180));
@@ -140,12 +169,18 @@ function ExceptionItem({
               ),
             () => 'Exception revoked.',
           );
+    const revoking = mode === 'revoke';
     void run.then((value) => {
       if (value === null) return;
       setMode('none');
       setText('');
       setSubmitted(false);
-      onChanged();
+      // A revoked exception leaves the list, and its own message with it.
+      onChanged(
+        revoking
+          ? `Exception for ${exceptionDeviceName(record)} revoked; it is listed under the revoked exceptions.`
+          : null,
+      );
     });
   }
 
@@ -157,9 +192,7 @@ function ExceptionItem({
     >
       <div className="exception__heading">
         <h3>
-          {device
-            ? `${device.manufacturer} ${device.model} · serial ${device.serialNumber}`
-            : record.deviceUid}
+          {exceptionDeviceName(record)}
           {device?.assetTag ? <span className="muted"> · {device.assetTag}</span> : null}
         </h3>
         <span className={`exception__due exception__due--${state}`}>{reviewWords(record)}</span>
@@ -362,7 +395,7 @@ function ExceptionForm({
   subject: ExceptionSubject | null;
   today: string;
   onClose: () => void;
-  onCreated: () => void;
+  onCreated: (record: ExceptionRecord) => void;
 }) {
   const zoneSelectId = useId();
   const deviceSelectId = useId();
@@ -422,16 +455,15 @@ function ExceptionForm({
           )
           .then((record) => {
             if (record === null) return;
-            onCreated();
+            onCreated(record);
             onClose();
           });
       }}
     >
       <h3>Document a legacy-device exception</h3>
       {subject !== null ? (
-        <p className="muted">
-          For {subject.manufacturer} {subject.model}, serial {subject.serialNumber}, refused at
-          provisioning because it cannot hold a certificate.
+        <p className="muted" data-testid="exception-subject">
+          {exceptionSubjectText(subject)}
         </p>
       ) : null}
       <div className="exception-form__find">

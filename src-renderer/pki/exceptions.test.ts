@@ -3,9 +3,11 @@ import type { ExceptionDraft, ExceptionRecord } from './exceptions';
 import {
   addDays,
   controlLines,
+  exceptionDeviceName,
   exceptionDraftProblems,
   exceptionOrder,
   exceptionRequest,
+  exceptionSubjectText,
   reviewWords,
 } from './exceptions';
 
@@ -113,5 +115,44 @@ describe('a new exception', () => {
     expect(exceptionDraftProblems({ ...draft, controls }, today).controls).toBe(
       'at most 20 controls, one per line',
     );
+  });
+});
+
+describe('naming the device', () => {
+  it('names the device of an exception, or its inventory id when the record is gone', () => {
+    const device = {
+      manufacturer: 'OldCo Medical',
+      model: 'Volumat 1',
+      serialNumber: 'VOL-1',
+      assetTag: null,
+      lifecycleState: 'in_service' as const,
+    };
+    expect(exceptionDeviceName(exception('1', { device }))).toBe(
+      'OldCo Medical Volumat 1 · serial VOL-1',
+    );
+    expect(exceptionDeviceName(exception('2'))).toBe('dev-2');
+  });
+
+  it('says which refused device the form is for, and how to find one that could not identify itself', () => {
+    expect(
+      exceptionSubjectText({
+        deviceUid: null,
+        manufacturer: 'OldCo Medical',
+        model: 'Volumat 1',
+        serialNumber: 'VOL-1',
+        attemptId: 'attempt-1',
+      }),
+    ).toBe(
+      'For OldCo Medical Volumat 1, serial VOL-1, refused at provisioning because it cannot hold a certificate.',
+    );
+    const unknown = exceptionSubjectText({
+      deviceUid: null,
+      manufacturer: null,
+      model: null,
+      serialNumber: null,
+      attemptId: 'attempt-2',
+    });
+    expect(unknown).toMatch(/^For the device refused at provisioning because it cannot hold/);
+    expect(unknown).toContain('find its inventory record by the serial number or asset tag');
   });
 });

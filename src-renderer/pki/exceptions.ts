@@ -7,6 +7,35 @@ import type { RequestOf, ResultOf } from '../../src-preload/contract';
 export type ExceptionRecord = ResultOf<'provision:exceptions'>[number];
 export type ExceptionInput = RequestOf<'provision:exception-create'>;
 
+/**
+ * A device a refusal suggested an exception for: the form starts from it. Each field is null when
+ * the device did not report it (a legacy device cannot even identify itself).
+ */
+export interface ExceptionSubject {
+  deviceUid: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  serialNumber: string | null;
+  /** The provisioning attempt that was refused: one form per refusal. */
+  attemptId: string;
+}
+
+/** "OldCo Medical Volumat 1 · serial VOL-1", or the inventory id of a device no longer listed. */
+export function exceptionDeviceName(record: ExceptionRecord): string {
+  const device = record.device;
+  if (device === null) return record.deviceUid;
+  return `${device.manufacturer} ${device.model} · serial ${device.serialNumber}`;
+}
+
+/** What the exception form says of the device a provisioning refusal was about. */
+export function exceptionSubjectText(subject: ExceptionSubject): string {
+  const name = [subject.manufacturer, subject.model].filter((part) => part !== null).join(' ');
+  if (subject.serialNumber !== null) {
+    return `For ${name === '' ? 'the device' : name}, serial ${subject.serialNumber}, refused at provisioning because it cannot hold a certificate.`;
+  }
+  return `For ${name === '' ? 'the device' : name} refused at provisioning because it cannot hold a certificate. It could not identify itself over the serial line: find its inventory record by the serial number or asset tag on its label.`;
+}
+
 /** Main's review limit: an exception is reviewed at least once a year. */
 export const maximumReviewDays = 366;
 

@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import type { ResultOf } from '../../src-preload/contract';
 import { call } from '../api/wardkeep';
 import { onSessionEnd } from '../session/sessionStore';
-import type { ExceptionRecord } from './exceptions';
+import type { ExceptionRecord, ExceptionSubject } from './exceptions';
 import { exceptionOrder } from './exceptions';
 import type { CertificateRecord, ExpiryWindow } from './expiry';
 
@@ -23,14 +23,6 @@ export const certificateTabs = [
   'exceptions',
 ] as const;
 export type CertificateTab = (typeof certificateTabs)[number];
-
-/** A device a refusal suggested an exception for: the form starts from it. */
-export interface ExceptionSubject {
-  deviceUid: string | null;
-  manufacturer: string;
-  model: string;
-  serialNumber: string;
-}
 
 interface PkiState {
   tab: CertificateTab;

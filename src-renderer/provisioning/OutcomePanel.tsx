@@ -7,17 +7,19 @@ import { useNavigationStore } from '../shell/navigationStore';
 import { pkiAccessOf } from '../pki/pkiAccess';
 import { usePkiStore } from '../pki/pkiStore';
 import { DeviceLabel } from './DeviceLabel';
-import { describeOutcome } from './outcome';
+import { describeOutcome, exceptionSubjectOf } from './outcome';
 import type { ProvisioningOutcome } from './wizard';
 
 export function OutcomePanel({
   outcome,
+  releasedFromQuarantine,
   onAgain,
 }: {
   outcome: ProvisioningOutcome;
+  releasedFromQuarantine: boolean;
   onAgain: () => void;
 }) {
-  const view = describeOutcome(outcome);
+  const view = describeOutcome(outcome, { releasedFromQuarantine });
   const role = useSessionStore((state) => state.user?.role ?? null);
   const emergency = useSessionStore((state) => state.session?.emergency != null);
   const access = role === null ? null : pkiAccessOf(role, emergency);
@@ -59,12 +61,8 @@ export function OutcomePanel({
               type="button"
               className="button"
               onClick={() => {
-                documentException({
-                  deviceUid: outcome.device?.deviceUid ?? null,
-                  manufacturer: outcome.device?.manufacturer ?? '',
-                  model: outcome.device?.model ?? '',
-                  serialNumber: outcome.device?.serialNumber ?? '',
-                });
+                // A legacy device refuses IDENTIFY, so usually nothing of it is known here.
+                documentException(exceptionSubjectOf(outcome));
                 go('certificates');
               }}
             >

@@ -1,6 +1,8 @@
 // Choosing where the device is plugged in: the serial ports main lists (refreshable, since the
 // cable is plugged in at the bedside while the view is open) or a path typed for an adapter the
-// system does not list, then Start. Invariant: Start is offered only once a port is chosen.
+// system does not list, then Start; and, for a device the inventory holds as quarantined, the
+// explicit decision to release it. Invariants: Start is offered only once a port is chosen; the
+// release is never ticked unless the person ticked it for this device.
 import { useEffect, useId } from 'react';
 import { FailureAlert } from '../shared/FailureAlert';
 import { TextField } from '../shared/TextField';
@@ -9,6 +11,7 @@ import { chosenPortPath, portLabel } from './setup';
 
 export function PortPicker() {
   const selectId = useId();
+  const releaseHintId = useId();
   const ports = useProvisionStore((state) => state.ports);
   const loading = useProvisionStore((state) => state.portsLoading);
   const picked = useProvisionStore((state) => state.pickedPort);
@@ -18,6 +21,8 @@ export function PortPicker() {
   const loadPorts = useProvisionStore((state) => state.loadPorts);
   const pickPort = useProvisionStore((state) => state.pickPort);
   const typePort = useProvisionStore((state) => state.typePort);
+  const releaseQuarantine = useProvisionStore((state) => state.releaseQuarantine);
+  const setReleaseQuarantine = useProvisionStore((state) => state.setReleaseQuarantine);
   const start = useProvisionStore((state) => state.start);
   const portPath = chosenPortPath(picked, typed);
 
@@ -78,6 +83,22 @@ export function PortPicker() {
         hint="For an adapter the list does not show. A path typed here is used instead of the list."
         className="field--mono"
       />
+      <div className="field">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={releaseQuarantine}
+            aria-describedby={releaseHintId}
+            onChange={(event) => setReleaseQuarantine(event.target.checked)}
+          />
+          Release from quarantine (recorded in the audit log)
+        </label>
+        <p className="field__hint" id={releaseHintId}>
+          Only for a device the inventory holds as quarantined whose firmware has been restored to
+          an approved image. The device is still checked in full; without this, a quarantined device
+          is refused.
+        </p>
+      </div>
       {startError ? <FailureAlert error={startError} testId="provision-start-error" /> : null}
       <div className="port-picker__actions">
         <button
@@ -90,6 +111,7 @@ export function PortPicker() {
         {portPath !== null ? (
           <span className="muted">
             Opens <code>{portPath}</code>
+            {releaseQuarantine ? ' and releases the device from quarantine if it passes' : ''}
           </span>
         ) : null}
       </div>

@@ -18,6 +18,7 @@ export function ProvisionView() {
   const phase = useProvisionStore((state) => state.phase);
   const wizard = useProvisionStore((state) => state.wizard);
   const portPath = useProvisionStore((state) => state.portPath);
+  const releasing = useProvisionStore((state) => state.releasing);
   const overview = useProvisionStore((state) => state.overview);
   const placementSent = useProvisionStore((state) => state.placementSent);
   const cancelling = useProvisionStore((state) => state.cancelling);
@@ -53,6 +54,7 @@ export function ProvisionView() {
             <div className="provision-session-bar" data-testid="provision-session-bar">
               <span>
                 Port <code>{portPath}</code>
+                {releasing ? ' · releasing from quarantine' : ''}
               </span>
               <span role="status" data-testid="provision-progress">
                 {phase === 'running'
@@ -78,7 +80,14 @@ export function ProvisionView() {
             <PortPicker />
           )}
           {wizard.outcome !== null ? (
-            <OutcomePanel outcome={wizard.outcome} onAgain={again} />
+            <OutcomePanel
+              outcome={wizard.outcome}
+              releasedFromQuarantine={
+                wizard.outcome.status === 'provisioned' &&
+                wizard.device?.inventoryState === 'quarantined'
+              }
+              onAgain={again}
+            />
           ) : null}
           {wizard.placement !== null && phase === 'running' ? (
             <ZoneChoice

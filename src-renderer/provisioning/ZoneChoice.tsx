@@ -1,5 +1,6 @@
 // Main asks where the device goes: a zone of the network policy and one of its VLANs, the device's
-// current zone preselected. Invariant: only a VLAN of the chosen zone can be sent.
+// current zone preselected; a quarantined device (started with its release) is named as such.
+// Invariant: only a VLAN of the chosen zone can be sent.
 import { useId, useState } from 'react';
 import { initialPlacement, placementForZone } from './setup';
 import type { PlacementChoice } from './setup';
@@ -38,6 +39,12 @@ export function ZoneChoice({
           : 'The device has no zone yet.'}{' '}
         The certificate is issued after you choose.
       </p>
+      {question.device.inventoryState === 'quarantined' ? (
+        <p className="state--bad" data-testid="zone-choice-quarantine">
+          The inventory holds this device as quarantined. It passed every check; placing it here
+          releases it from quarantine and puts it back in service, recorded in the audit log.
+        </p>
+      ) : null}
       {question.zones.length === 0 ? (
         <p className="state--bad">
           The network policy has no zones: ask an engineer to import the zones before provisioning.

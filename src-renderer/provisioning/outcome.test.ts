@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { refusalCodes } from '../../src-preload/provisioning/schemas';
 import {
   describeOutcome,
+  exceptionSubjectOf,
   formatFingerprint,
   formatUtc,
   refusalLabels,
@@ -92,6 +93,42 @@ describe('describeOutcome', () => {
     expect(describeOutcome(outcome).nextSteps.join(' ')).toContain('out of clinical use');
   });
 
+  it('says a device held in quarantine is already quarantined, and how to release it', () => {
+    const outcome = refused({ step: 'authenticate', code: 'device_quarantined' });
+    expect(facts(outcome)).toMatchObject({
+      'Refused at': 'Prove it is genuine',
+      Why: 'The inventory holds this device as quarantined',
+      Quarantined: 'Yes: the inventory already holds it as quarantined',
+    });
+    expect(describeOutcome(outcome).nextSteps.join(' ')).toContain(
+      'tick "Release from quarantine" before starting',
+    );
+  });
+
+  it('says a provisioned device was released from quarantine only when it was', () => {
+    const provisioned: ProvisioningOutcome = {
+      ...base,
+      status: 'provisioned',
+      deviceUid: 'dev-1',
+      certificate: {
+        serial: '7f01',
+        fingerprintSha256: '0a'.repeat(32),
+        notAfter: '2027-11-23T10:00:00.000Z',
+        keyAlgorithm: 'ec-p256',
+      },
+      zoneId: 'medical-devices',
+      vlan: 120,
+      deviceCreated: false,
+      reconciled: false,
+    };
+    const released = describeOutcome(provisioned, { releasedFromQuarantine: true }).facts;
+    expect(released).toContainEqual({
+      term: 'Quarantine',
+      value: 'Released: the device is in service again (recorded in the audit log)',
+    });
+    expect(facts(provisioned).Quarantine).toBeUndefined();
+  });
+
   it('tells the technician to report a possible clone', () => {
     const outcome = refused({ step: 'authenticate', code: 'serial_mismatch' });
     expect(describeOutcome(outcome).heading).toContain('differs from the one its factory');
@@ -124,6 +161,25 @@ describe('describeOutcome', () => {
     });
     expect(view.heading).toBe('Cancelled');
     expect(view.nextSteps[0]).toContain('Nothing was committed');
+  });
+});
+
+describe('exceptionSubjectOf', () => {
+  it('carries what a refused device reported, and nulls for a device that reported nothing', () => {
+    expect(exceptionSubjectOf(refused({ exceptionSuggested: true }))).toEqual({
+      deviceUid: null,
+      manufacturer: 'Medica Infusion Systems',
+      model: 'InfuPro 3000',
+      serialNumber: 'IP3-0001',
+      attemptId: 'attempt-1',
+    });
+    expect(exceptionSubjectOf(refused({ device: null, exceptionSuggested: true }))).toEqual({
+      deviceUid: null,
+      manufacturer: null,
+      model: null,
+      serialNumber: null,
+      attemptId: 'attempt-1',
+    });
   });
 });
 

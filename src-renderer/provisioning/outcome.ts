@@ -2,6 +2,7 @@
 // refusal and failure code, and the outcome as a heading, a sentence, facts and what to do next.
 // Pure. Invariant: every step and code of the contract has words (total maps), so a new code
 // fails the build until it is explained.
+import type { ExceptionSubject } from '../pki/exceptions';
 import type {
   FailureCode,
   ProvisioningOutcome,
@@ -142,7 +143,16 @@ function deviceFacts(outcome: ProvisioningOutcome): OutcomeFact[] {
   return facts;
 }
 
-export function describeOutcome(outcome: ProvisioningOutcome): OutcomeView {
+/** What the wizard knows of the session beyond its outcome. */
+export interface OutcomeContext {
+  /** The device was quarantined and the session was started to release it. */
+  releasedFromQuarantine?: boolean;
+}
+
+export function describeOutcome(
+  outcome: ProvisioningOutcome,
+  context: OutcomeContext = {},
+): OutcomeView {
   switch (outcome.status) {
     case 'provisioned': {
       const facts: OutcomeFact[] = [
@@ -162,6 +172,12 @@ export function describeOutcome(outcome: ProvisioningOutcome): OutcomeView {
           value: outcome.deviceCreated ? 'Created for this device' : 'Existing record updated',
         },
       ];
+      if (context.releasedFromQuarantine) {
+        facts.push({
+          term: 'Quarantine',
+          value: 'Released: the device is in service again (recorded in the audit log)',
+        });
+      }
       if (outcome.reconciled) {
         facts.push({
           term: 'Reconciled',
@@ -187,7 +203,11 @@ export function describeOutcome(outcome: ProvisioningOutcome): OutcomeView {
         { term: 'Why', value: refusalLabels[outcome.code] },
         {
           term: 'Quarantined',
-          value: outcome.quarantined ? 'Yes: recorded as quarantined in the inventory' : 'No',
+          value: outcome.quarantined
+            ? 'Yes: recorded as quarantined in the inventory'
+            : outcome.code === 'device_quarantined'
+              ? 'Yes: the inventory already holds it as quarantined'
+              : 'No',
         },
       ];
       if (outcome.deviceCode !== null) {
@@ -202,6 +222,11 @@ export function describeOutcome(outcome: ProvisioningOutcome): OutcomeView {
       if (outcome.quarantined) {
         nextSteps.push(
           'Take the device out of clinical use until its firmware is restored to an approved image; provisioning it later releases the quarantine only as an explicit decision.',
+        );
+      }
+      if (outcome.code === 'device_quarantined') {
+        nextSteps.push(
+          'Provision it only once its firmware has been restored to an approved image: plug it in again and tick "Release from quarantine" before starting. The release is recorded in the audit log.',
         );
       }
       if (suspectCodes.has(outcome.code)) {
@@ -249,4 +274,16 @@ export function describeOutcome(outcome: ProvisioningOutcome): OutcomeView {
       };
     }
   }
+}
+
+/** The device a refusal suggested an exception for, as far as it identified itself. */
+export function exceptionSubjectOf(outcome: ProvisioningOutcome): ExceptionSubject {
+  const device = outcome.device;
+  return {
+    deviceUid: device?.deviceUid ?? null,
+    manufacturer: device?.manufacturer ?? null,
+    model: device?.model ?? null,
+    serialNumber: device?.serialNumber ?? null,
+    attemptId: outcome.attemptId,
+  };
 }

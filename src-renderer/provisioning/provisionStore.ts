@@ -2,7 +2,9 @@
 // steps folded from `provision:event`), the history of attempts and the PKI's readiness.
 // Invariants: only events of this window's current session change the wizard; events that arrive
 // while `provision:start` is still answering are held and replayed once its session id is known;
-// a new session starts only when none is running; the end of the sign-in session forgets it all.
+// a new session starts only when none is running; releasing a quarantined device is asked for one
+// session at a time (the choice is cleared when the next device is taken); the end of the sign-in
+// session forgets it all.
 import { create } from 'zustand';
 import type { EventPayload, ResultOf, WardkeepError } from '../../src-preload/contract';
 import { call, subscribe } from '../api/wardkeep';
@@ -27,10 +29,14 @@ interface ProvisionState {
   portsLoading: boolean;
   pickedPort: string | null;
   typedPort: string;
+  /** "Release from quarantine" is ticked for the next start. */
+  releaseQuarantine: boolean;
   phase: WizardPhase;
   sessionId: string | null;
   /** The port of the current or last session. */
   portPath: string | null;
+  /** The current or last session was started with the release from quarantine. */
+  releasing: boolean;
   wizard: WizardState;
   /** Why the session could not start (the port could not be opened, …). */
   startError: WardkeepError | null;
@@ -43,6 +49,7 @@ interface ProvisionState {
   loadPorts: () => Promise<void>;
   pickPort: (path: string | null) => void;
   typePort: (path: string) => void;
+  setReleaseQuarantine: (release: boolean) => void;
   start: (portPath: string) => Promise<void>;
   chooseZone: (zoneId: string, vlan: number | undefined) => Promise<void>;
   cancel: () => Promise<void>;
@@ -70,6 +77,7 @@ const idleState = {
   phase: 'idle' as WizardPhase,
   sessionId: null,
   portPath: null,
+  releasing: false,
   wizard: initialWizard(),
   startError: null,
   placementSent: false,
@@ -81,6 +89,7 @@ export const useProvisionStore = create<ProvisionState>()((set, get) => ({
   portsLoading: false,
   pickedPort: null,
   typedPort: '',
+  releaseQuarantine: false,
   history: null,
   overview: null,
   ...idleState,
@@ -113,13 +122,19 @@ export const useProvisionStore = create<ProvisionState>()((set, get) => ({
     set({ typedPort: path });
   },
 
+  setReleaseQuarantine(release) {
+    set({ releaseQuarantine: release });
+  },
+
   async start(portPath) {
     wire();
     const { phase } = get();
     if (phase === 'starting' || phase === 'running') return;
     held = [];
-    set({ ...idleState, wizard: initialWizard(), phase: 'starting', portPath });
-    const result = await call('provision:start', { portPath }, [
+    const releasing = get().releaseQuarantine;
+    set({ ...idleState, wizard: initialWizard(), phase: 'starting', portPath, releasing });
+    const request = releasing ? { portPath, releaseQuarantine: true } : { portPath };
+    const result = await call('provision:start', request, [
       'provision.port',
       'input.invalid',
       'pki.not_initialised',
@@ -168,7 +183,7 @@ export const useProvisionStore = create<ProvisionState>()((set, get) => ({
 
   again() {
     if (get().phase === 'starting' || get().phase === 'running') return;
-    set({ ...idleState, wizard: initialWizard() });
+    set({ ...idleState, wizard: initialWizard(), releaseQuarantine: false });
   },
 
   receive(message) {
@@ -209,6 +224,7 @@ export const useProvisionStore = create<ProvisionState>()((set, get) => ({
       portsLoading: false,
       pickedPort: null,
       typedPort: '',
+      releaseQuarantine: false,
       history: null,
       overview: null,
       ...idleState,

@@ -161,13 +161,30 @@ describe('reduceWizard', () => {
       passed('connect'),
       {
         kind: 'step.failed',
-        step: 'connect',
+        step: 'identify',
         code: 'cancelled',
-        reason: 'cancelled by the operator before identifying the device',
+        reason: 'cancelled by the operator before reading the device identity',
         atMs: 3,
       },
+      {
+        kind: 'finished',
+        outcome: {
+          ...base,
+          device: null,
+          status: 'failed',
+          step: 'identify',
+          code: 'cancelled',
+          reason: 'cancelled by the operator before reading the device identity',
+          certificateInDoubt: null,
+        },
+      },
     ]);
-    expect(statuses(state)).toMatchObject({ connect: 'passed', identify: 'failed' });
+    expect(statuses(state)).toMatchObject({
+      connect: 'passed',
+      identify: 'failed',
+      authenticate: 'not_reached',
+    });
+    expect(state.steps[1]).toMatchObject({ code: 'cancelled' });
   });
 
   it('marks the outcome’s step failed when no failure event came before it', () => {

@@ -71,17 +71,6 @@ function indexOf(step: ProvisioningStep): number {
   return provisioningSteps.indexOf(step);
 }
 
-/**
- * The step a failure belongs to. A session cancelled between two steps names the step that had
- * already passed; the failure is shown on the step it stopped before.
- */
-function failedStep(steps: readonly StepState[], named: ProvisioningStep): ProvisioningStep {
-  const state = steps[indexOf(named)];
-  if (state?.status !== 'passed') return named;
-  const next = steps.slice(indexOf(named) + 1).find((candidate) => candidate.status === 'waiting');
-  return next?.step ?? named;
-}
-
 export function reduceWizard(state: WizardState, event: ProvisioningEvent): WizardState {
   // Anything after the outcome is stale: the session is over.
   if (state.outcome !== null) return state;
@@ -112,7 +101,8 @@ export function reduceWizard(state: WizardState, event: ProvisioningEvent): Wiza
     case 'step.failed':
       return {
         ...state,
-        steps: updateStep(state.steps, failedStep(state.steps, event.step), () => ({
+        // Main names the step under way, or, between two steps, the one it stopped before.
+        steps: updateStep(state.steps, event.step, () => ({
           status: 'failed',
           detail: event.reason,
           code: event.code,
@@ -142,10 +132,9 @@ export function reduceWizard(state: WizardState, event: ProvisioningEvent): Wiza
 function finish(state: WizardState, outcome: ProvisioningOutcome): WizardState {
   let steps = state.steps;
   if (outcome.status !== 'provisioned') {
-    const stoppedAt = failedStep(steps, outcome.step);
     // The outcome is the record: a failure event lost on the way still shows on its step.
-    if (steps[indexOf(stoppedAt)]?.status !== 'failed') {
-      steps = updateStep(steps, stoppedAt, () => ({
+    if (steps[indexOf(outcome.step)]?.status !== 'failed') {
+      steps = updateStep(steps, outcome.step, () => ({
         status: 'failed',
         detail: outcome.reason,
         code: outcome.code,

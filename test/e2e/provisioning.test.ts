@@ -1,8 +1,11 @@
 // Bedside provisioning in the real UI against the real services: an engineer sets up the console's
 // PKI through the real handlers (a local CA, the simulated world's manufacturers, baseline
-// publisher key, firmware baseline and zones), then a technician provisions simulated devices on
-// socat PTY pairs through the wizard: an infusion pump (its certificate checked with the real
-// `openssl verify` against `pki:chain`), a clone, tampered firmware and a legacy device.
+// publisher key, firmware baseline and zones) and imports the legacy pump from the maintenance
+// system's CSV; then a technician provisions simulated devices on socat PTY pairs through the
+// wizard: an infusion pump (its certificate checked with the real `openssl verify` against
+// `pki:chain`), a clone, tampered firmware (quarantined, then held until explicitly released once
+// its firmware is restored) and the legacy device. An engineer follows the legacy refusal to a
+// documented exception, reviews it and revokes it.
 // Main runs on a frozen clock; every PTY and port is closed after each test.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { zonesTemplatePath } from '../../src-main/network/template';
 import { opensslOk, verifyWithOpenssl } from '../../src-main/pki/testing';
 import { manualScheduler } from '../../src-main/provisioning/scheduler';
 import { createSimulatedDevice } from '../sim/device';
-import type { SimulatedDevice } from '../sim/device';
+import type { SimulatedDevice, SimulatedDeviceSpec } from '../sim/device';
 import type { PersonalityName } from '../sim/personalities';
 import { createPersonality } from '../sim/personalities';
 import type { SimulationWorld } from '../sim/world';
@@ -38,6 +41,10 @@ let wardkeep: WardkeepSession;
 let engineer: TestAccount;
 let technician: TestAccount;
 let world: SimulationWorld;
+/** The legacy pump: one device, in the inventory from the CSV and plugged in twice. */
+let legacySpec: SimulatedDeviceSpec;
+/** The pump refused for tampered firmware, whose image is later restored. */
+let tampered: SimulatedDevice;
 
 afterEach(async () => {
   await ptys.cleanup();
@@ -65,6 +72,7 @@ beforeAll(async () => {
     'technician-seed',
   );
   world = createSimulationWorld(clock.nowMs());
+  legacySpec = createPersonality(world, 'legacy').spec;
   await wardkeep.open();
   await signInThroughPage(wardkeep.page, technician.username, technician.password, () =>
     nextCode(clock, technician.secret),
@@ -91,23 +99,45 @@ async function openView(name: 'Provision' | 'Certificates' | 'Inventory'): Promi
     .click();
 }
 
-/** A simulated device of `personality` on end b of a fresh PTY pair; the UI opens end a. */
-async function plugIn(personality: PersonalityName): Promise<{
+/**
+ * A simulated device of `personality` (or made from `spec`) on end b of a fresh PTY pair; the UI
+ * opens end a.
+ */
+async function plugIn(personality: PersonalityName | SimulatedDeviceSpec): Promise<{
   device: SimulatedDevice;
   consolePath: string;
 }> {
   const pair = await ptys.pair();
-  const device = createSimulatedDevice(createPersonality(world, personality).spec, {
-    scheduler: manualScheduler(),
-  });
+  const spec =
+    typeof personality === 'string' ? createPersonality(world, personality).spec : personality;
+  const device = createSimulatedDevice(spec, { scheduler: manualScheduler() });
   device.attach(await ptys.open(pair.b));
   return { device, consolePath: pair.a };
 }
 
-async function startOn(consolePath: string): Promise<void> {
+const releaseLabel = 'Release from quarantine (recorded in the audit log)';
+
+async function startOn(
+  consolePath: string,
+  options: { releaseQuarantine?: boolean } = {},
+): Promise<void> {
   await openView('Provision');
   await page().getByLabel('Other port path').fill(consolePath);
+  const release = page().getByLabel(releaseLabel);
+  // Never ticked unless the person ticks it for this device.
+  expect(await release.isChecked()).toBe(false);
+  if (options.releaseQuarantine) await release.check();
   await page().getByRole('button', { name: 'Start provisioning' }).click();
+}
+
+/** Answers the step-up dialog with the engineer's password and a fresh code. */
+async function confirmStepUp(): Promise<void> {
+  const dialog = page().getByTestId('stepup-dialog');
+  await dialog.waitFor();
+  await dialog.getByLabel('Password').fill(engineer.password);
+  await dialog.getByLabel('Authenticator code').fill(nextCode(clock, engineer.secret));
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'detached' });
 }
 
 async function outcome(status: 'provisioned' | 'refused' | 'failed') {
@@ -171,6 +201,21 @@ describe('with the console set up by an engineer', () => {
       reason: 'segmentation for the bedside provisioning test',
       baseVersion: current.version,
     });
+    // The legacy pump comes from the maintenance system's export, through the import channels.
+    const csv = [
+      'asset_tag,manufacturer,model,serial_number,device_class,criticality,lifecycle_state',
+      `PUMP-OLD-12,${legacySpec.manufacturer},${legacySpec.model},${legacySpec.serialNumber},infusion_pump,life_sustaining,in_service`,
+    ].join('\n');
+    const staged = await engineerCall('imports:stage', {
+      fileName: 'cmms-export.csv',
+      content: csv,
+    });
+    const imported = await engineerCall('imports:commit', {
+      stagingId: staged.stagingId,
+      mapping: staged.suggestedMapping,
+      skipInvalid: false,
+    });
+    expect(imported).toMatchObject({ committed: true, created: 1, invalidRows: 0 });
     // The view reads the PKI's state when it opens.
     await openView('Inventory');
     await openView('Provision');
@@ -267,6 +312,7 @@ describe('with the console set up by an engineer', () => {
 
   it('refuses tampered firmware and says the device was quarantined', async () => {
     const { device, consolePath } = await plugIn('tampered-firmware');
+    tampered = device;
     await startOn(consolePath);
     const panel = await outcome('refused');
     expect(await panel.getByRole('heading').first().textContent()).toBe(
@@ -287,8 +333,71 @@ describe('with the console set up by an engineer', () => {
     await provisionAnother();
   });
 
+  it('holds the quarantined pump once its firmware is restored, until the technician releases it explicitly', async () => {
+    // The same pump (same IDevID and serial) with its approved image written back.
+    const restored = {
+      ...tampered.spec,
+      firmware: createPersonality(world, 'infusion-pump').spec.firmware,
+    };
+    const held = await plugIn(restored);
+    await startOn(held.consolePath);
+    const panel = await outcome('refused');
+    expect(await panel.getByRole('heading').first().textContent()).toBe(
+      'Refused: The inventory holds this device as quarantined',
+    );
+    expect(await fact('Refused at')).toBe('Prove it is genuine');
+    expect(await fact('Quarantined')).toBe('Yes: the inventory already holds it as quarantined');
+    expect(await panel.textContent()).toContain('tick "Release from quarantine" before starting');
+    expect(await stepStatuses()).toMatchObject({ authenticate: 'failed', firmware: 'not_reached' });
+    const failed = page().locator('[data-testid="provision-step"][data-step="authenticate"]');
+    expect(await failed.textContent()).toContain('device_quarantined');
+    expect(held.device.committed()).toBeNull();
+    await wardkeep.screenshot('90-provision-quarantine-held');
+    await provisionAnother();
+
+    const released = await plugIn(restored);
+    await openView('Provision');
+    await page().getByLabel('Other port path').fill(released.consolePath);
+    await page().getByLabel(releaseLabel).check();
+    await wardkeep.screenshot('91-provision-release-ticked');
+    await page().getByRole('button', { name: 'Start provisioning' }).click();
+    const zoneForm = page().getByTestId('zone-choice');
+    await zoneForm.waitFor({ timeout: outcomeTimeoutMs });
+    expect(await page().getByTestId('provision-session-bar').textContent()).toContain(
+      'releasing from quarantine',
+    );
+    expect(await page().getByTestId('device-identity').textContent()).toContain('Quarantined');
+    await page().getByTestId('zone-choice-quarantine').waitFor();
+    await zoneForm.getByLabel('Zone', { exact: true }).selectOption('life-sustaining');
+    await wardkeep.screenshot('92-provision-release-zone');
+    await zoneForm.getByRole('button', { name: 'Place the device here' }).click();
+
+    await outcome('provisioned');
+    expect(await fact('Quarantine')).toBe(
+      'Released: the device is in service again (recorded in the audit log)',
+    );
+    expect(await fact('Inventory record')).toBe('Existing record updated');
+    expect(released.device.committed()?.zoneId).toBe('life-sustaining');
+    const stored = await engineerCall('devices:list', { text: restored.serialNumber });
+    expect(stored.rows).toMatchObject([
+      { serialNumber: restored.serialNumber, lifecycleState: 'in_service' },
+    ]);
+    const [commit] = wardkeep.services
+      .audit()
+      .list({ action: 'provision.device.commit', limit: 1000 })
+      .records.filter((record) => record.details?.serialNumber === restored.serialNumber);
+    expect(commit).toMatchObject({
+      actor: technician.username,
+      details: { releasedFromQuarantine: true },
+    });
+    await wardkeep.screenshot('93-provision-released');
+    await provisionAnother();
+    // The release was for that device only.
+    expect(await page().getByLabel(releaseLabel).isChecked()).toBe(false);
+  });
+
   it('refuses a legacy device without crypto and suggests a documented exception', async () => {
-    const { device, consolePath } = await plugIn('legacy');
+    const { device, consolePath } = await plugIn(legacySpec);
     await startOn(consolePath);
     const panel = await outcome('refused');
     expect(await panel.getByRole('heading').first().textContent()).toBe(
@@ -308,17 +417,17 @@ describe('with the console set up by an engineer', () => {
 
   it('lists every attempt in the history, and the issued certificate in the certificates view', async () => {
     const rows = page().getByTestId('attempt-row');
-    await rows.nth(3).waitFor();
+    await rows.nth(5).waitFor();
     const outcomes: Array<string | null> = [];
     for (const row of await rows.all()) outcomes.push(await row.getAttribute('data-outcome'));
-    expect(outcomes.filter((value) => value === 'refused')).toHaveLength(3);
-    expect(outcomes.filter((value) => value === 'provisioned')).toHaveLength(1);
+    expect(outcomes.filter((value) => value === 'refused')).toHaveLength(4);
+    expect(outcomes.filter((value) => value === 'provisioned')).toHaveLength(2);
 
     await openView('Certificates');
     await page().getByRole('tab', { name: 'Certificates', exact: true }).click();
     const certificates = page().locator('[data-testid="certificate-row"][data-status="active"]');
-    await certificates.first().waitFor();
-    expect(await certificates.count()).toBe(1);
+    await certificates.nth(1).waitFor();
+    expect(await certificates.count()).toBe(2);
     // A technician sees the certificates but is offered no revocation.
     expect(await page().getByRole('button', { name: 'Revoke…' }).count()).toBe(0);
     await wardkeep.screenshot('86-certificates-technician');
@@ -403,6 +512,125 @@ describe('an engineer in the certificates view', () => {
     expect(text).toContain('Key Compromise');
     await page().getByTestId('latest-crl').filter({ hasText: '1 revoked' }).waitFor();
     await wardkeep.screenshot('88-certificates-revoked-crl');
+    expect(wardkeep.pageErrors.filter((text) => !text.includes('Failed to load resource'))).toEqual(
+      [],
+    );
+  });
+
+  it('follows the legacy refusal to the exception form, finds the imported device and documents its exception after the step-up', async () => {
+    const { device, consolePath } = await plugIn(legacySpec);
+    await startOn(consolePath);
+    await outcome('refused');
+    expect(await fact('Why')).toBe('The device cannot hold a certificate (legacy device)');
+    // It answered IDENTIFY with an error: nothing in the session names its serial.
+    expect(await page().getByTestId('device-identity').count()).toBe(0);
+    expect(device.committed()).toBeNull();
+    const suggestion = page().getByTestId('exception-suggestion');
+    await wardkeep.screenshot('94-provision-legacy-engineer');
+    await suggestion.getByRole('button', { name: 'Document a legacy-device exception…' }).click();
+
+    const form = page().getByTestId('exception-form');
+    await form.waitFor();
+    expect(
+      await page().getByRole('tab', { name: 'Legacy exceptions' }).getAttribute('aria-selected'),
+    ).toBe('true');
+    expect(await form.getByTestId('exception-subject').textContent()).toContain(
+      'It could not identify itself over the serial line',
+    );
+    const [inventoryDevice] = (
+      await engineerCall('devices:list', { text: legacySpec.serialNumber })
+    ).rows;
+    expect(inventoryDevice).toMatchObject({ assetTag: 'PUMP-OLD-12', model: legacySpec.model });
+
+    await form
+      .getByLabel('Find the device (serial number or asset tag)')
+      .fill(legacySpec.serialNumber);
+    await form.getByRole('button', { name: 'Find', exact: true }).click();
+    const choice = form.getByLabel('Device', { exact: true });
+    await choice.waitFor();
+    // The one device with that serial is chosen.
+    expect(await choice.inputValue()).toBe(inventoryDevice!.uid);
+    await form
+      .getByLabel('Risk accepted')
+      .fill('The pump cannot authenticate to the network or prove its firmware.');
+    await form
+      .getByLabel('Compensating controls (one per line)')
+      .fill('Restricted zone with no route to the internet\nFlows monitored by the console');
+    await form.getByLabel('Restricted zone').selectOption('life-sustaining');
+    await form.getByLabel('Risk owner').fill('Head of clinical engineering');
+    await form.getByLabel('Review by').fill('2027-02-21');
+    await wardkeep.screenshot('95-exception-form');
+
+    // The last confirmation is more than five minutes old: accepting a risk asks again.
+    clock.advance(6 * 60_000);
+    await form.getByRole('button', { name: 'Document exception' }).click();
+    await confirmStepUp();
+    await page()
+      .getByTestId('exceptions-notice')
+      .filter({ hasText: 'review by 2027-02-21' })
+      .waitFor();
+    expect(await page().getByTestId('exception-form').count()).toBe(0);
+    const listed = page().getByTestId('exception-record');
+    await listed.first().waitFor();
+    expect(await listed.count()).toBe(1);
+    const text = (await listed.first().textContent()) ?? '';
+    expect(await listed.first().getAttribute('data-state')).toBe('active');
+    expect(text).toContain(`serial ${legacySpec.serialNumber}`);
+    expect(text).toContain('Due in 90 days');
+    expect(text).toContain('2027-02-21');
+    expect(text).toContain('Head of clinical engineering');
+    expect(text).toContain('Flows monitored by the console');
+    const [stored] = await engineerCall('provision:exceptions', {});
+    expect(stored).toMatchObject({
+      deviceUid: inventoryDevice!.uid,
+      zoneId: 'life-sustaining',
+      reviewDate: '2027-02-21',
+      compensatingControls: [
+        'Restricted zone with no route to the internet',
+        'Flows monitored by the console',
+      ],
+      createdBy: engineer.username,
+      status: 'active',
+    });
+    await wardkeep.screenshot('96-exception-listed');
+  });
+
+  it('records a review with a new date and a note, then revokes the exception after the step-up', async () => {
+    const record = page().getByTestId('exception-record').first();
+    await record.getByRole('button', { name: 'Record a review…' }).click();
+    const review = record.getByRole('form', { name: 'Record a review' });
+    await review.getByLabel('Next review').fill('2027-05-21');
+    await review
+      .getByLabel('What the review found')
+      .fill('Still in use on ward 4; the zone holds and no unexpected flow was seen.');
+    await review.getByRole('button', { name: 'Record review' }).click();
+    await record.getByTestId('exception-change-done').waitFor();
+    expect(await record.getByTestId('exception-change-done').textContent()).toBe(
+      'Reviewed; next review 2027-05-21.',
+    );
+    await record.filter({ hasText: 'Due in 179 days' }).waitFor();
+    expect(await record.textContent()).toContain('no unexpected flow was seen');
+    expect(await record.textContent()).toContain(`by ${engineer.username}`);
+    await wardkeep.screenshot('97-exception-reviewed');
+
+    clock.advance(6 * 60_000);
+    await record.getByRole('button', { name: 'Revoke…' }).click();
+    const revoke = record.getByRole('form', { name: 'Revoke the exception' });
+    await revoke
+      .getByLabel('Why it is revoked')
+      .fill('The pump was replaced by a model with an IDevID.');
+    await revoke.getByRole('button', { name: 'Revoke exception' }).click();
+    await confirmStepUp();
+    await page().getByTestId('exceptions-notice').filter({ hasText: 'revoked' }).waitFor();
+    await page().getByTestId('no-exceptions').waitFor();
+    await page().getByLabel('Show revoked exceptions').check();
+    const revoked = page().locator('[data-testid="exception-record"][data-state="revoked"]');
+    await revoked.waitFor();
+    expect(await revoked.textContent()).toContain('replaced by a model with an IDevID');
+    expect(await engineerCall('provision:exceptions', { includeRevoked: true })).toMatchObject([
+      { status: 'revoked', revokedBy: engineer.username, reviewDate: '2027-05-21' },
+    ]);
+    await wardkeep.screenshot('98-exception-revoked');
     expect(wardkeep.pageErrors.filter((text) => !text.includes('Failed to load resource'))).toEqual(
       [],
     );

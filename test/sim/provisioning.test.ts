@@ -463,6 +463,70 @@ describe('refusing devices', () => {
   });
 });
 
+describe('cancelling', () => {
+  /** A session cancelled by the operator as soon as `when` is heard. */
+  async function cancelledWhen(when: (event: ProvisioningEvent) => boolean) {
+    const console = openConsole();
+    const { device } = newDevice('infusion-pump');
+    const { consolePort } = await plugIn(device);
+    const controller = new AbortController();
+    const events: ProvisioningEvent[] = [];
+    const outcome = await console.provision(consolePort, {
+      placement: { zoneId: 'life-sustaining' },
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (when(event)) controller.abort();
+      },
+    });
+    return { console, device, events, outcome };
+  }
+
+  it('names the step a cancel between two steps came before, not the one that passed', async () => {
+    const { console, device, events, outcome } = await cancelledWhen(
+      (event) => event.kind === 'step.passed' && event.step === 'authenticate',
+    );
+    expect(expectFailed(outcome)).toMatchObject({
+      step: 'firmware',
+      code: 'cancelled',
+      reason: 'cancelled by the operator before checking the firmware',
+      certificateInDoubt: null,
+    });
+    expect(events.filter((event) => event.kind === 'step.failed')).toMatchObject([
+      { step: 'firmware', code: 'cancelled' },
+    ]);
+    expect(events).not.toContainEqual(
+      expect.objectContaining({ kind: 'step.started', step: 'firmware' }),
+    );
+    expect(console.records.listAttempts()).toMatchObject([
+      { outcome: 'failed', step: 'firmware', code: 'cancelled' },
+    ]);
+    const [record] = console.auditLog.list({ action: 'provision.device.fail' }).records;
+    expect(record).toMatchObject({ details: { step: 'firmware', code: 'cancelled' } });
+    expect(device.requests).toEqual(['hello', 'identify', 'attest', 'abort']);
+  });
+
+  it('names the zone choice when the cancel comes once the device is identified', async () => {
+    const { device, outcome } = await cancelledWhen((event) => event.kind === 'device.identified');
+    expect(expectFailed(outcome)).toMatchObject({
+      step: 'placement',
+      code: 'cancelled',
+      reason: 'cancelled by the operator before choosing the network zone',
+    });
+    expect(device.snapshot().committed).toBeNull();
+  });
+
+  it('commits all the same when the cancel comes after the device confirmed with its new key', async () => {
+    const { console, device, events, outcome } = await cancelledWhen(
+      (event) => event.kind === 'step.passed' && event.step === 'confirm',
+    );
+    const provisioned = expectProvisioned(outcome);
+    expect(events.filter((event) => event.kind === 'step.failed')).toEqual([]);
+    expect(console.pki.getCertificate(provisioned.certificate.serial).status).toBe('active');
+    expect(device.committed()).not.toBeNull();
+  });
+});
+
 describe('a bad line and a flaky device', () => {
   it('provisions over corrupted bytes, a lost request and a lost answer by retransmitting, making one key', async () => {
     const console = openConsole();

@@ -28,6 +28,8 @@ export interface LayoutOptions {
   zoneGap: number;
   /** A zone with more nodes than this is marked `collapsed` (drawn as one cluster until opened). */
   clusterThreshold: number;
+  /** The narrowest a zone is drawn: room for its title at the overview zoom, however few devices. */
+  minZoneWidth: number;
 }
 
 export const defaultLayoutOptions: LayoutOptions = {
@@ -36,6 +38,7 @@ export const defaultLayoutOptions: LayoutOptions = {
   headerHeight: 40,
   zoneGap: 96,
   clusterThreshold: 150,
+  minZoneWidth: 288,
 };
 
 export interface MapZone {
@@ -204,7 +207,10 @@ export function layoutNetworkMap(input: LayoutInput): NetworkMap {
       deviceCount: list.devices.length,
       unknownCount: list.unknown.length,
       innerColumns,
-      width: innerColumns * options.cellSize + 2 * options.zonePadding,
+      width: Math.max(
+        options.minZoneWidth,
+        innerColumns * options.cellSize + 2 * options.zonePadding,
+      ),
       height: innerRows * options.cellSize + 2 * options.zonePadding + options.headerHeight,
     };
   });

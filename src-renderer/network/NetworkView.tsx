@@ -1,8 +1,10 @@
 // The network and segmentation view: filters, the map with its legend, the side panel for what is
-// selected and the what-if draft, and the violations list under the map.
+// selected (or the open tool: exports, policy versions, unknown addresses) and the what-if draft,
+// the flow import, and the violations list under the map.
 // Invariants: mounting the view (after every sign-in) reloads the map, so a new session never
-// shows what the previous one loaded; draft edits and Apply show only for who may change the
-// policy and can confirm with a step-up (main refuses the others regardless).
+// shows what the previous one loaded; draft edits, Apply and Revert show only for who may change
+// the policy and can confirm with a step-up, flow imports and triage for who holds network.write
+// (main refuses the others regardless).
 import { useEffect } from 'react';
 import { Alert } from '../shared/Alert';
 import { formatQuantity, joinPresent } from '../shared/format';
@@ -10,11 +12,16 @@ import { capabilitiesOf } from '../session/capabilities';
 import { useSessionStore } from '../session/sessionStore';
 import { DevicePanel } from './DevicePanel';
 import { DraftPanel } from './DraftPanel';
+import { FlowImportDialog } from './FlowImportDialog';
 import { MapFilterBar } from './MapFilterBar';
 import { MapLegend } from './MapLegend';
 import type { MapGraph } from './mapGraph';
+import type { NetworkActions } from './networkActions';
+import { networkActionsOf } from './networkActions';
 import { NetworkCanvas } from './NetworkCanvas';
 import { useNetworkStore } from './networkStore';
+import { NetworkToolButtons, NetworkToolPanelView } from './NetworkTools';
+import { useNetworkToolsStore } from './networkToolsStore';
 import { PairPanel } from './PairPanel';
 import { ViolationsList } from './ViolationsList';
 import { MapOverview, ZonePanel } from './ZonePanel';
@@ -27,6 +34,8 @@ export function NetworkView() {
   const role = useSessionStore((state) => state.user?.role ?? null);
   const emergency = useSessionStore((state) => state.session?.emergency != null);
   const canChange = role !== null && capabilitiesOf(role, emergency).changeNetwork;
+  const actions = networkActionsOf(role, emergency);
+  const toolOpen = useNetworkToolsStore((state) => state.panel !== null);
 
   useEffect(() => {
     void load();
@@ -37,7 +46,7 @@ export function NetworkView() {
       <div className="toolbar">
         <MapFilterBar />
       </div>
-      <MapBar canChange={canChange} />
+      <MapBar canChange={canChange} actions={actions} />
       {phase === 'failed' && loadError ? (
         <Alert tone="error" title="The map could not be loaded" testId="map-load-error">
           {loadError}
@@ -53,17 +62,22 @@ export function NetworkView() {
         </section>
         <aside className="network-side" aria-label="Selection and draft">
           <div className="network-side__selection">
-            <Selection canChange={canChange} />
+            {toolOpen ? (
+              <NetworkToolPanelView actions={actions} />
+            ) : (
+              <Selection canChange={canChange} />
+            )}
           </div>
           <DraftPanel canChange={canChange} />
         </aside>
       </div>
       <ViolationsList />
+      <FlowImportDialog />
     </div>
   );
 }
 
-function MapBar({ canChange }: { canChange: boolean }) {
+function MapBar({ canChange, actions }: { canChange: boolean; actions: NetworkActions }) {
   const { graph } = useMapGraph();
   const openedZones = useNetworkStore((state) => state.openedZones);
   const store = useNetworkStore.getState();
@@ -84,9 +98,12 @@ function MapBar({ canChange }: { canChange: boolean }) {
         <button type="button" className="button" onClick={() => void store.load()}>
           Reload
         </button>
+        <NetworkToolButtons actions={actions} />
         {canChange ? null : (
           <span className="muted" data-testid="read-only-note">
-            Read only for your role
+            {actions.importFlows
+              ? 'Policy changes need a named account'
+              : 'Read only for your role'}
           </span>
         )}
       </div>

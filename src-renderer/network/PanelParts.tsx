@@ -17,11 +17,16 @@ export function SidePanel({
   subtitle,
   testId,
   children,
+  onClose,
+  closeLabel = 'Close the selection',
 }: {
   title: string;
   subtitle?: ReactNode;
   testId: string;
   children: ReactNode;
+  /** What the × does; clears the map's selection unless told otherwise. */
+  onClose?: () => void;
+  closeLabel?: string;
 }) {
   const clearSelection = useNetworkStore((state) => state.clearSelection);
   return (
@@ -38,9 +43,9 @@ export function SidePanel({
         <button
           type="button"
           className="button button--icon"
-          aria-label="Close the selection"
+          aria-label={closeLabel}
           title="Close"
-          onClick={clearSelection}
+          onClick={onClose ?? clearSelection}
         >
           ×
         </button>

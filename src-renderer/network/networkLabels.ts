@@ -59,3 +59,14 @@ export function formatService(protocol: FlowProtocol, port: number): string {
     ? `${flowProtocolLabels[protocol]} ${port}`
     : flowProtocolLabels[protocol];
 }
+
+const momentFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
+
+/** A time for people, in the window's locale and time zone; an unreadable one as it came. */
+export function formatMoment(time: string | number): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : momentFormat.format(date);
+}

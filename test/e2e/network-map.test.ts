@@ -3,15 +3,22 @@
 // seeded through the same channels the app uses; then an engineer reads the map and its legend,
 // opens the cluster with a double-click, selects the edge between zones, a device and a flow,
 // tries a what-if (a conduit denied, a device moved), applies it after a step-up, and follows the
-// violations list, life-sustaining first, to the map. A screenshot is kept of each state.
+// violations list, life-sustaining first, to the map. Then the tools beside the map: a Zeek
+// conn.log with a bad line is refused with its report and its valid lines imported, the nftables
+// ruleset and the manager's HTML report are downloaded, a revert to version 1 first meets someone
+// else's change (policy.conflict) and then succeeds under a step-up, an unknown address is
+// triaged, and a manager sees the same tools without the actions that change anything. A
+// screenshot is kept of each state.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenClock } from '../../src-main/lib/clock';
 import { zonesTemplatePath } from '../../src-main/network/template';
 import { criticalityRank } from '../../src-preload/network/model';
-import { addAccount, dispatch, nextCode, setUpConsole } from '../support/accounts';
+import { addAccount, dispatch, nextCode, setUpConsole, stepUp } from '../support/accounts';
 import type { TestAccount } from '../support/accounts';
-import { signInThroughPage, startWardkeep } from '../support/browser';
+import { projectRoot, signInThroughPage, startWardkeep } from '../support/browser';
 import type { WardkeepSession } from '../support/browser';
 
 const clock = frozenClock(Date.UTC(2026, 10, 23, 9));
@@ -19,6 +26,7 @@ const seedClient = 'network-seed';
 const minute = 60_000;
 let wardkeep: WardkeepSession;
 let engineer: TestAccount;
+let manager: TestAccount;
 /** Asset tag → device uid, read from the store after the import. */
 let uids = new Map<string, string>();
 
@@ -157,6 +165,15 @@ beforeAll(async () => {
     'net.eng',
     'engineer',
     seedClient,
+  );
+  // Made now: the administrator's session would have expired by the time the manager is needed.
+  manager = await addAccount(
+    wardkeep.registry,
+    clock,
+    admin,
+    'network-admin',
+    'net.mgr',
+    'manager',
   );
   const staged = await dispatch(wardkeep.registry, seedClient, 'imports:stage', {
     fileName: 'devices.csv',
@@ -459,7 +476,326 @@ describe('the violations list', () => {
     expect(await monitorRow.getAttribute('class')).toContain('row--selected');
     await wardkeep.screenshot('66-network-violations');
   });
+});
 
+/** The fixture's Zeek header (#separator … #types), then one record per line. */
+function connLog(records: readonly string[]): string {
+  const header = readFileSync(join(projectRoot, 'test/fixtures/network/conn.log'), 'utf8')
+    .split('\n')
+    .slice(0, 8);
+  return [...header, ...records].join('\n') + '\n';
+}
+
+function connRecord(startMs: number, source: string, destination: string, port: number): string {
+  const seconds = (startMs / 1000).toFixed(6);
+  return [
+    seconds,
+    `C${startMs}`,
+    source,
+    '50000',
+    destination,
+    String(port),
+    'tcp',
+    'ssl',
+    '1.000000',
+    '100',
+    '200',
+    'SF',
+    '-',
+    '-',
+    '0',
+    'ShADadFf',
+    '5',
+    '400',
+    '4',
+    '300',
+    '-',
+  ].join('\t');
+}
+
+const seenAtMs = Date.UTC(2026, 10, 23, 8);
+const newUnknown = '10.99.0.77';
+
+describe('importing observed flows', () => {
+  it('refuses a conn.log with a bad line, shows the line, then imports the valid lines', async () => {
+    const before = await wardkeep.call(seedClient, 'network:map', {});
+    await page().getByRole('button', { name: 'Import flows…', exact: true }).click();
+    const dialog = page().getByTestId('flow-import-dialog');
+    await dialog.getByLabel('Flow file').setInputFiles({
+      name: 'conn.log',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(
+        connLog([
+          connRecord(seenAtMs, newUnknown, '10.20.1.5', 443),
+          connRecord(seenAtMs + 1000, '10.120.5.7', '10.20.1.999', 443),
+          connRecord(seenAtMs + 2000, '10.120.5.7', '10.100.0.20', 443),
+        ]),
+      ),
+    });
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = dialog.getByTestId('flow-import-report');
+    await report.waitFor();
+    expect(await report.getAttribute('data-outcome')).toBe('invalid-lines');
+    expect(await dialog.getByTestId('flow-import-refused').textContent()).toContain(
+      '1 line is invalid in conn.log, read as Zeek conn.log (TSV).',
+    );
+    const issue = dialog.getByTestId('flow-import-issues').locator('tbody tr');
+    expect(await issue.count()).toBe(1);
+    expect(await issue.getAttribute('data-line')).toBe('10');
+    expect(await issue.locator('td').allTextContents()).toEqual([
+      '10',
+      'id.resp_h',
+      'id.resp_h "10.20.1.999" is not an IP address',
+    ]);
+    const counts = dialog.getByTestId('flow-import-counts');
+    expect(await counts.locator('[data-stat="record-lines"] dd').textContent()).toBe('3');
+    expect(await counts.locator('[data-stat="rejected-lines"] dd').textContent()).toBe('1');
+    // All or nothing: the refusal wrote no flow.
+    expect((await wardkeep.call(seedClient, 'network:map', {})).edges).toHaveLength(
+      before.edges.length,
+    );
+    await wardkeep.screenshot('68-network-flow-import-invalid');
+
+    await dialog.getByRole('button', { name: 'Import the 2 valid lines' }).click();
+    const done = dialog.getByTestId('flow-import-done');
+    await done.waitFor();
+    expect(await report.getAttribute('data-outcome')).toBe('imported');
+    expect(await done.textContent()).toContain('1 invalid line was left out');
+    expect(await counts.locator('[data-stat="connections"] dd').textContent()).toBe('2');
+    expect(await counts.locator('[data-stat="flows"] dd').textContent()).toBe('2');
+    expect(await counts.locator('[data-stat="unknown-addresses"] dd').textContent()).toBe('1');
+
+    const after = await wardkeep.call(seedClient, 'network:map', {});
+    expect(after.edges).toHaveLength(before.edges.length + 2);
+    expect(after.nodes.map((node) => node.id)).toContain(`unknown:${newUnknown}`);
+    const imports = wardkeep.services
+      .audit()
+      .list({ action: 'flows.import', descending: true, limit: 2 }).records;
+    expect(imports.map((record) => [record.outcome, record.details.importValidLines])).toEqual([
+      ['success', true],
+      ['failure', false],
+    ]);
+    // The map and the toolbar reload with the new address.
+    await expect
+      .poll(() => page().getByTestId('map-count').textContent())
+      .toContain('2 unknown addresses');
+    expect(await page().getByTestId('unknown-open-count').textContent()).toBe('2');
+    await wardkeep.screenshot('69-network-flow-import-done');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+});
+
+describe('exports', () => {
+  it('downloads the nftables ruleset and the manager’s HTML report of the policy in force', async () => {
+    await page().getByRole('button', { name: 'Exports', exact: true }).click();
+    const panel = page().getByTestId('exports-panel');
+    await panel.waitFor();
+
+    const [ruleset] = await Promise.all([
+      page().waitForEvent('download'),
+      panel.getByRole('button', { name: 'Download nftables ruleset' }).click(),
+    ]);
+    expect(ruleset.suggestedFilename()).toMatch(/^wardkeep-policy-v2-\d{4}-\d{2}-\d{2}\.nft$/);
+    const rules = (await readFile(await ruleset.path(), 'utf8')).split('\n');
+    expect(rules[0]).toBe('#!/usr/sbin/nft -f');
+    expect(rules[1]).toMatch(/^# Wardkeep network policy version 2, generated /);
+    expect(rules).toContain('    type filter hook forward priority filter; policy drop;');
+    await panel.locator('[data-export="nftables"] [data-testid="export-saved"]').waitFor();
+
+    const [report] = await Promise.all([
+      page().waitForEvent('download'),
+      panel.getByRole('button', { name: 'Download Manager report (HTML)' }).click(),
+    ]);
+    expect(report.suggestedFilename()).toMatch(
+      /^wardkeep-network-report-v2-\d{4}-\d{2}-\d{2}\.html$/,
+    );
+    const html = await readFile(await report.path(), 'utf8');
+    expect(html.split('\n').slice(0, 2)).toEqual([
+      '<!DOCTYPE html>',
+      '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
+    ]);
+    expect(html).toContain('Policy version 2, generated');
+    expect(html).toContain(newUnknown);
+    await panel.locator('[data-export="report-html"] [data-testid="export-saved"]').waitFor();
+    const exported = wardkeep.services
+      .audit()
+      .list({ action: 'network.export', descending: true, limit: 1 }).records;
+    expect(exported[0]).toMatchObject({ outcome: 'success', target: 'policy v2' });
+    expect(exported[0]!.details.format).toBe('nftables');
+    await wardkeep.screenshot('70-network-exports');
+  });
+});
+
+describe('policy versions', () => {
+  it('refuses a revert that someone else’s change overtook, then reverts to version 1 under a step-up', async () => {
+    // The step-up of the apply has expired: the revert asks for it again.
+    clock.advance(6 * minute);
+    const layout = await wardkeep.call(seedClient, 'network:map', {});
+    const flowBetween = (from: string, to: string) =>
+      layout.edges.find((edge) => edge.from === nodeOf(from) && edge.to === nodeOf(to))!.flowId;
+    const pumpToEngine = flowBetween('PUMP-001', 'ENG-1');
+    const desktopToPump = flowBetween('PC-1', 'PUMP-001');
+    expect(await edgeVerdict(`flow:${pumpToEngine}`)).toBe('violation');
+    expect(await edgeVerdict(`flow:${desktopToPump}`)).toBe('monitored');
+
+    await page().getByRole('button', { name: 'Versions', exact: true }).click();
+    const panel = page().getByTestId('versions-panel');
+    const versions = panel.getByTestId('versions').locator('li');
+    await versions.first().waitFor();
+    expect(
+      await Promise.all((await versions.all()).map((item) => item.getAttribute('data-version'))),
+    ).toEqual(['2', '1']);
+    const latest = panel.locator('li[data-version="2"]');
+    expect(await latest.textContent()).toContain('in force');
+    expect(await latest.textContent()).toContain('What-if draft applied');
+    expect(await latest.textContent()).toContain('net.eng');
+    expect(await latest.textContent()).toContain(
+      'Pump HL7 must use TLS; desktop is the pump server',
+    );
+    expect(await latest.getByRole('button', { name: /^Revert/ }).count()).toBe(0);
+    await wardkeep.screenshot('71-network-versions');
+
+    await panel.getByRole('button', { name: 'Revert to version 1' }).click();
+    const dialog = page().getByTestId('revert-dialog');
+    await dialog.getByLabel('Why').fill('Back to the reviewed zones');
+    // Meanwhile, at another console, the same engineer puts the desktop back in its address zone.
+    await stepUp(wardkeep.registry, clock, seedClient, engineer);
+    await wardkeep.call(seedClient, 'network:assign', {
+      deviceUid: uids.get('PC-1')!,
+      zoneId: null,
+      reason: 'PC-1 follows its address again',
+      baseVersion: 2,
+    });
+    await dialog.getByRole('button', { name: 'Revert to version 1' }).click();
+    const stepUpDialog = page().getByTestId('stepup-dialog');
+    await stepUpDialog.waitFor();
+    await stepUpDialog.getByLabel('Password').fill(engineer.password);
+    await stepUpDialog.getByLabel('Authenticator code').fill(nextCode(clock, engineer.secret));
+    await stepUpDialog.getByRole('button', { name: 'Confirm' }).click();
+    const conflict = dialog.getByTestId('revert-conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain(
+      'Someone changed the policy meanwhile. It is at version 3 now; you were looking at version 2. Nothing was changed',
+    );
+    expect((await wardkeep.call(seedClient, 'network:policy', {})).version).toBe(3);
+    await wardkeep.screenshot('72-network-revert-conflict');
+
+    await conflict.getByRole('button', { name: 'Reload' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await panel.locator('li[data-version="3"]').waitFor();
+    await panel.getByRole('button', { name: 'Revert to version 1' }).click();
+    await dialog.getByLabel('Why').fill('Back to the reviewed zones');
+    await dialog.getByRole('button', { name: 'Revert to version 1' }).click();
+    // The step-up of a minute ago still holds: no second dialog.
+    const reverted = panel.getByTestId('revert-done');
+    await reverted.waitFor();
+    expect(await stepUpDialog.count()).toBe(0);
+    expect(await reverted.textContent()).toContain('Policy version 4 recorded');
+    expect(await reverted.textContent()).toContain('Reverted to version 1');
+    // The notice of the apply no longer describes the policy in force.
+    expect(await page().getByTestId('draft-applied').count()).toBe(0);
+
+    const recorded = (await wardkeep.call(seedClient, 'network:versions', {})).at(-1)!;
+    expect(recorded).toMatchObject({
+      version: 4,
+      kind: 'revert',
+      revertedTo: 1,
+      actor: 'net.eng',
+      reason: 'Back to the reviewed zones',
+    });
+    const policy = await wardkeep.call(seedClient, 'network:policy', {});
+    expect(policy.policy.conduits.find((item) => item.id === 'life-sustaining-hl7')?.state).toBe(
+      'allow',
+    );
+    expect(policy.assignments).toEqual({});
+    const audit = wardkeep.services
+      .audit()
+      .list({ action: 'policy.revert', descending: true, limit: 2 }).records;
+    expect(audit.map((record) => [record.outcome, record.target])).toEqual([
+      ['success', 'policy v4'],
+    ]);
+    // The map draws version 1's verdicts again.
+    await expect.poll(() => edgeVerdict(`flow:${pumpToEngine}`)).toBe('insecure');
+    await expect.poll(() => edgeVerdict(`flow:${desktopToPump}`)).toBe('violation');
+    await panel.locator('li[data-version="4"]').waitFor();
+    expect(await panel.locator('li[data-version="4"]').textContent()).toContain('in force');
+    await wardkeep.screenshot('73-network-reverted');
+  });
+});
+
+describe('unknown addresses', () => {
+  it('lists the addresses no device has and marks one ignored', async () => {
+    await page()
+      .getByRole('button', { name: /^Unknown addresses/ })
+      .click();
+    const panel = page().getByTestId('unknown-panel');
+    const rows = panel.getByTestId('unknown-list').locator('li');
+    await expect.poll(() => rows.count()).toBe(2);
+    const row = panel.locator(`li[data-address="${newUnknown}"]`);
+    expect(await row.getAttribute('data-state')).toBe('open');
+    expect(await row.textContent()).toContain('Outside every zone · 1 connection');
+    await wardkeep.screenshot('74-network-unknown-addresses');
+
+    await row.getByRole('button', { name: `Ignore: ${newUnknown}` }).click();
+    await panel.getByTestId('unknown-triaged').waitFor();
+    expect(await panel.getByTestId('unknown-triaged').textContent()).toBe(
+      `${newUnknown} is now ignored.`,
+    );
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page().getByTestId('unknown-open-count').textContent()).toBe('1');
+    const stored = await wardkeep.call(seedClient, 'network:unknown', {});
+    expect(stored.find((device) => device.address === newUnknown)?.state).toBe('ignored');
+    const audit = wardkeep.services
+      .audit()
+      .list({ action: 'network.triage', descending: true, limit: 1 }).records;
+    expect(audit[0]).toMatchObject({ outcome: 'success', target: newUnknown });
+
+    await panel.getByLabel('Show').selectOption('all');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await row.getAttribute('data-state')).toBe('ignored');
+    expect(await row.getByRole('button', { name: `Reopen: ${newUnknown}` }).count()).toBe(1);
+    await wardkeep.screenshot('75-network-unknown-triaged');
+  });
+});
+
+describe('a manager', () => {
+  it('reads versions, exports and unknown addresses but is offered no change', async () => {
+    await page().getByRole('button', { name: 'Lock', exact: true }).click();
+    await page().getByRole('button', { name: 'Sign out (another user)' }).click();
+    await signInThroughPage(page(), manager.username, manager.password, () =>
+      nextCode(clock, manager.secret),
+    );
+    await page().getByRole('button', { name: 'Network', exact: true }).click();
+    await page().getByTestId('read-only-note').waitFor();
+    const tools = page().getByRole('group', { name: 'Network tools' });
+    expect(await tools.getByRole('button', { name: 'Import flows…' }).count()).toBe(0);
+
+    await tools.getByRole('button', { name: 'Versions', exact: true }).click();
+    const versions = page().getByTestId('versions-panel');
+    await versions.locator('li[data-version="4"]').waitFor();
+    expect(await versions.getByRole('button', { name: /^Revert/ }).count()).toBe(0);
+
+    await tools.getByRole('button', { name: /^Unknown addresses/ }).click();
+    const unknown = page().getByTestId('unknown-panel');
+    await unknown.locator('li[data-address="10.99.0.50"]').waitFor();
+    expect(await unknown.getByRole('button', { name: /^(Ignore|Resolved|Reopen):/ }).count()).toBe(
+      0,
+    );
+
+    await tools.getByRole('button', { name: 'Exports', exact: true }).click();
+    const [report] = await Promise.all([
+      page().waitForEvent('download'),
+      page()
+        .getByTestId('exports-panel')
+        .getByRole('button', { name: 'Download Manager report (HTML)' })
+        .click(),
+    ]);
+    expect(report.suggestedFilename()).toMatch(/^wardkeep-network-report-v4-/);
+  });
+});
+
+describe('the page', () => {
   it('logged no page error along the way (CSP included)', () => {
     // The browser's own request for /favicon.ico is the one resource the app does not serve.
     expect(wardkeep.pageErrors.filter((text) => !text.includes('Failed to load resource'))).toEqual(

@@ -12,6 +12,7 @@ import type { SqliteDatabase } from '../store/database';
 import { openDatabase } from '../store/database';
 import { generateDemoHospital } from './demo';
 import { canonicalCsv } from './demo-csv';
+import type { StoredDeviceFields } from './repository';
 import { createDeviceRepository, pageStrategy } from './repository';
 import { bulkLoadThreshold, createInventoryService } from './service';
 
@@ -47,6 +48,56 @@ function inventoryOn(db: SqliteDatabase) {
       error: () => undefined,
     },
   });
+}
+
+const at = '2026-11-23T00:00:00.000Z';
+const later = '2026-11-23T00:01:00.000Z';
+
+function storedDevice(serialNumber: string): StoredDeviceFields {
+  return {
+    manufacturer: 'Acme Medical',
+    manufacturerKey: 'acme medical',
+    model: 'InfuStar 3',
+    serialNumber,
+    deviceClass: 'infusion_pump',
+    assetTag: null,
+    udiDeviceIdentifier: null,
+    udiProductionIdentifier: null,
+    udiIssuer: null,
+    criticality: 'unassessed',
+    site: null,
+    building: null,
+    floor: null,
+    room: null,
+    bed: null,
+    department: null,
+    macAddress: null,
+    ipAddress: null,
+    hostname: null,
+    firmwareVersion: null,
+    lifecycleState: 'received',
+    endOfLife: null,
+    notes: null,
+  };
+}
+
+function feedOf(db: SqliteDatabase): [string, number, string, string][] {
+  return db
+    .prepare<[], [string, number, string, string]>(
+      'SELECT entity_uid, revision, operation, at FROM changes ORDER BY seq',
+    )
+    .raw(true)
+    .all();
+}
+
+/** The devices whose search text has a word starting with `prefix`. */
+function searchRowids(db: SqliteDatabase, prefix: string): number[] {
+  return db
+    .prepare<[string], number>(
+      'SELECT rowid FROM devices_search WHERE devices_search MATCH ? ORDER BY rowid',
+    )
+    .pluck(true)
+    .all(`"${prefix}"*`);
 }
 
 describe('bulk import', () => {
@@ -113,6 +164,66 @@ describe('bulk import', () => {
       }),
     ).toThrow('the load failed half way');
     expect(indexesOf(db)).toEqual(before);
+  });
+
+  it('refuses a duplicate identity at the end of a bulk load, writing nothing', () => {
+    const db = open();
+    const repository = createDeviceRepository(db);
+    const before = indexesOf(db);
+    expect(() =>
+      repository.bulkTransaction(() => {
+        repository.insertDevice('dev-1', storedDevice('SN-1'), at);
+        repository.insertDevice('dev-2', storedDevice('SN-2'), at);
+        repository.insertDevice('dev-3', storedDevice('SN-1'), at);
+      }),
+    ).toThrow(/UNIQUE constraint failed: devices\.manufacturer_key, devices\.serial_number/);
+    expect(indexesOf(db)).toEqual(before);
+    expect(db.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: 0 });
+  });
+
+  it('keeps the change feed in write order when creations and updates interleave', () => {
+    const db = open();
+    const repository = createDeviceRepository(db);
+    repository.transaction(() => {
+      repository.insertDevice('dev-1', storedDevice('SN-1'), at);
+      repository.insertDevice('dev-2', storedDevice('SN-2'), at);
+      repository.updateDevice(1, { ...storedDevice('SN-1'), room: 'R-7' }, later);
+      repository.insertDevice('dev-3', storedDevice('SN-3'), later);
+      repository.insertDevice('dev-4', storedDevice('SN-4'), later);
+    });
+    expect(feedOf(db)).toEqual([
+      ['dev-1', 1, 'create', at],
+      ['dev-2', 1, 'create', at],
+      ['dev-1', 2, 'update', later],
+      ['dev-3', 1, 'create', later],
+      ['dev-4', 1, 'create', later],
+    ]);
+    expect(searchRowids(db, 'R')).toEqual([1]);
+    expect(searchRowids(db, 'SN')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('forgets the devices of a rolled-back savepoint in the change feed and the search index', () => {
+    const db = open();
+    const repository = createDeviceRepository(db);
+    repository.transaction(() => {
+      repository.insertDevice('dev-1', storedDevice('SN-1'), at);
+      expect(() =>
+        repository.transaction(() => {
+          repository.insertDevice('dev-2', storedDevice('SN-2'), at);
+          throw new Error('the inner write failed');
+        }),
+      ).toThrow('the inner write failed');
+      // SQLite gives the next device the id the rolled-back one had.
+      expect(repository.insertDevice('dev-3', storedDevice('SN-3'), at)).toBe(2);
+    });
+    expect(feedOf(db)).toEqual([
+      ['dev-1', 1, 'create', at],
+      ['dev-3', 1, 'create', at],
+    ]);
+    expect(searchRowids(db, 'SN')).toEqual([1, 2]);
+    expect(searchRowids(db, 'SN-2')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('refuses a device write outside a transaction', () => {

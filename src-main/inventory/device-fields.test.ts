@@ -13,9 +13,12 @@ import {
   isValidGtin,
   manufacturerKey,
   parseHostname,
+  parseDeviceClass,
   parseMacAddress,
   quoteValue,
+  validateDeviceCells,
   validateDeviceRecord,
+  validatedFields,
 } from './device-fields';
 
 const minimal = {
@@ -184,6 +187,13 @@ describe('validateDeviceRecord: vocabularies', () => {
       expect(accepted({ device_class: deviceClassLabels[code] }).deviceClass).toBe(code);
     }
     expect(onlyIssue('device_class', 'Toaster')).toBe('"Toaster" is not a known device class');
+  });
+
+  it('knows no device class by the name of a property every object has', () => {
+    for (const text of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(parseDeviceClass(text), text).toBeNull();
+      expect(onlyIssue('device_class', text)).toBe(`"${text}" is not a known device class`);
+    }
   });
 
   it('accepts criticality codes in any case and spelling; an empty cell means unassessed', () => {
@@ -377,5 +387,36 @@ describe('validateDeviceRecord: end of life', () => {
         `${JSON.stringify(text)} is not a date in the form YYYY-MM-DD`,
       );
     }
+  });
+});
+
+describe('validateDeviceCells', () => {
+  it('gives for a record by position exactly what validateDeviceRecord gives by field name', () => {
+    const records: SourceRecord[] = [
+      minimal,
+      { ...minimal, site: ' General ', room: '', mac_address: '001A.2B3C.4D5E', notes: 'a\nb' },
+      { ...minimal, udi_di: '4006381333931', udi_issuer: 'gs1', end_of_life: '2025-02-30' },
+      { manufacturer: 'Acme', serial_number: 'S\u202eN', device_class: 'Toaster', hostname: '-x' },
+      {},
+    ];
+    for (const source of records) {
+      const cells = validatedFields.map((field) => source[field]);
+      expect(validateDeviceCells(cells, 4), JSON.stringify(source)).toEqual(
+        validateDeviceRecord(source, 4),
+      );
+    }
+  });
+
+  it('answers the same for a value seen before, after many distinct values', () => {
+    const first = validateDeviceRecord({ ...minimal, manufacturer: ' Maker  0 ' }, 2);
+    for (let index = 0; index < 10_000; index += 1) {
+      const maker = `Maker ${index}`;
+      expect(manufacturerKey(maker)).toBe(`maker ${index}`);
+      expect(isRealIsoDate(`20${String(index % 100).padStart(2, '0')}-02-29`)).toBe(
+        (index % 100) % 4 === 0,
+      );
+    }
+    expect(validateDeviceRecord({ ...minimal, manufacturer: ' Maker  0 ' }, 2)).toEqual(first);
+    expect(first.identity).toEqual({ manufacturerKey: 'maker 0', serialNumber: 'SN-001' });
   });
 });

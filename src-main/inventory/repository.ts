@@ -1,8 +1,9 @@
-// Every SQL statement of the inventory, all prepared, none built from input: the list query is
-// assembled from fixed fragments chosen by the parsed query, and user text reaches FTS5 only as
-// quoted phrases. Device writes go through insertDevice/updateDevice inside transaction(): each
-// write appends to the change feed, and the search index is refreshed for every written row in one
-// statement just before the transaction commits, so readers never see the two out of step.
+// Every SQL statement of the inventory, all prepared, none built from input: the list and update
+// statements are assembled from fixed fragments chosen by the parsed query or the mapped fields,
+// and user text reaches FTS5 only as quoted phrases. Device writes go through the writers here
+// inside transaction(): every write is in the change feed, in write order, before the transaction
+// commits (consecutive creations are appended in one statement), and the search index is refreshed
+// for every written row just before the commit, so readers never see the three out of step.
 import type {
   ColumnMapping,
   Criticality,
@@ -16,7 +17,7 @@ import type {
 } from '../../src-preload/contract';
 import { ColumnMapping as ColumnMappingSchema } from '../../src-preload/contract';
 import type { SqliteDatabase } from '../store/database';
-import type { DeviceFields, DeviceIdentity } from './device-fields';
+import type { DeviceFieldName, DeviceFields, DeviceIdentity } from './device-fields';
 import { parseMacAddress } from './device-fields';
 
 const recordColumns = `
@@ -131,6 +132,28 @@ export function identityKey(identity: DeviceIdentity): string {
   return `${identity.manufacturerKey}\u0000${identity.serialNumber}`;
 }
 
+/**
+ * Compares and writes a fixed set of fields of stored devices (those an import's mapping
+ * supplies). The comparison runs in SQL: reading each stored device back into JavaScript cost more
+ * than the rest of a re-import of the whole inventory.
+ */
+export interface DeviceUpdater {
+  /** True when any of the fields in `input` differs from what device `id` stores. */
+  differs(id: number, input: Partial<DeviceFields>): boolean;
+  /**
+   * When any field differs, writes them all (and `manufacturerKey`) over device `id`, raising its
+   * revision by one, and returns true; otherwise writes nothing and returns false. Only inside
+   * transaction().
+   */
+  update(id: number, input: Partial<DeviceFields>, manufacturerKey: string, atIso: string): boolean;
+}
+
+/** Consecutive device ids, first to last. */
+interface IdRun {
+  first: number;
+  last: number;
+}
+
 /** The stored form of a device: every field present, with the identity key beside it. */
 export interface StoredDeviceFields extends DeviceFields {
   manufacturerKey: string;
@@ -142,16 +165,20 @@ export interface DeviceRepository {
   /** The id of every device by identity key (see identityKey), read in one index scan. */
   identityIndex(): Map<string, number>;
   /**
-   * Runs `work` in one transaction with the secondary indexes dropped and rebuilt after it: for
-   * a write that adds many rows, building an index once is several times cheaper than growing it
-   * row by row. The unique indexes stay, so identity is still enforced on every row; a failure
-   * rolls the drop back with everything else.
+   * Runs `work` in one transaction with the declared indexes dropped and rebuilt after it: for a
+   * write that adds many rows, building an index once is several times cheaper than growing it
+   * row by row. The identity index is rebuilt too, and its rebuild refuses a duplicate identity,
+   * rolling back the whole write: identity is enforced at the end rather than per row (so inside
+   * `work`, findByIdentity reads the whole table). uid keeps its index throughout. A failure rolls
+   * the drop back with everything else.
    */
   bulkTransaction<T>(work: () => T): T;
   /** Only inside transaction(). */
   insertDevice(uid: string, fields: StoredDeviceFields, atIso: string): number;
   /** Writes `fields` over the device, raising its revision by one. Only inside transaction(). */
   updateDevice(id: number, fields: StoredDeviceFields, atIso: string): void;
+  /** An updater of `fields`, which `input` must always define (undefined would be stored as null). */
+  deviceUpdater(fields: readonly DeviceFieldName[]): DeviceUpdater;
   list(query: DeviceQueryParsed): DevicePage;
   facets(): DeviceFacets;
   /** Every device in id order, read lazily. */
@@ -163,11 +190,13 @@ export interface DeviceRepository {
 }
 
 // The text the search index holds for a device, as SQL over the row's columns.
-const searchSelect = `
+const searchText = `
+  INSERT INTO devices_search (rowid, asset_tag, manufacturer, model, serial_number, udi_di,
+    hostname, ip_address, mac_address, department, location, device_class, notes)
   SELECT id, asset_tag, manufacturer, model, serial_number, udi_di, hostname, ip_address,
     mac_address, department, concat_ws(' ', site, building, floor, room, bed),
     replace(device_class, '_', ' '), notes
-  FROM devices WHERE id IN (SELECT value FROM json_each(?))`;
+  FROM devices`;
 
 // The columns a write sets, in the order storedValues() gives their values.
 const storedColumns = [
@@ -196,7 +225,34 @@ const storedColumns = [
   'notes',
 ] as const;
 
+// The column of each stored field.
+const columnOf: Record<DeviceFieldName, (typeof storedColumns)[number]> = {
+  assetTag: 'asset_tag',
+  manufacturer: 'manufacturer',
+  model: 'model',
+  serialNumber: 'serial_number',
+  udiDeviceIdentifier: 'udi_di',
+  udiProductionIdentifier: 'udi_pi',
+  udiIssuer: 'udi_issuer',
+  deviceClass: 'device_class',
+  criticality: 'criticality',
+  site: 'site',
+  building: 'building',
+  floor: 'floor',
+  room: 'room',
+  bed: 'bed',
+  department: 'department',
+  macAddress: 'mac_address',
+  ipAddress: 'ip_address',
+  hostname: 'hostname',
+  firmwareVersion: 'firmware_version',
+  lifecycleState: 'lifecycle_state',
+  endOfLife: 'end_of_life',
+  notes: 'notes',
+};
+
 function storedValues(fields: StoredDeviceFields): (string | null)[] {
+  // Also spelt out, argument by argument, in insertDevice.
   return [
     fields.assetTag,
     fields.manufacturer,
@@ -240,10 +296,16 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     `INSERT INTO changes (entity, entity_uid, revision, operation, at)
      VALUES ('device', ?, ?, ?, ?)`,
   );
-  const indexForSearch = db.prepare<[string]>(`
-    INSERT INTO devices_search (rowid, asset_tag, manufacturer, model, serial_number, udi_di,
-      hostname, ip_address, mac_address, department, location, device_class, notes)
-    ${searchSelect}`);
+  const appendCreations = db.prepare<[string, number, number]>(
+    `INSERT INTO changes (entity, entity_uid, revision, operation, at)
+     SELECT 'device', uid, 1, 'create', ? FROM devices WHERE id BETWEEN ? AND ? ORDER BY id`,
+  );
+  const indexForSearch = db.prepare<[string]>(
+    `${searchText} WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  const indexRangeForSearch = db.prepare<[number, number]>(
+    `${searchText} WHERE id BETWEEN ? AND ?`,
+  );
   const dropFromSearch = db.prepare<[string]>(
     'DELETE FROM devices_search WHERE rowid IN (SELECT value FROM json_each(?))',
   );
@@ -252,13 +314,17 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       revision = revision + 1, updated_at = ?
     WHERE id = ? RETURNING uid, revision`);
 
-  const selectIdentities = db.prepare<
-    [],
-    { id: number; manufacturerKey: string; serialNumber: string }
-  >('SELECT id, manufacturer_key AS manufacturerKey, serial_number AS serialNumber FROM devices');
-  const selectSecondaryIndexes = db.prepare<[], { name: string; sql: string }>(
+  // Rows as arrays: building an object per row costs more than reading it.
+  const selectIdentities = db
+    .prepare<[], [number, string, string]>(
+      'SELECT id, manufacturer_key, serial_number FROM devices',
+    )
+    .raw(true);
+  // Every index declared by CREATE INDEX (sql is null only for those SQLite makes itself, such
+  // as the one behind uid UNIQUE, which foreign keys need).
+  const selectDeclaredIndexes = db.prepare<[], { name: string; sql: string }>(
     `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices'
-       AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name`,
+       AND sql IS NOT NULL ORDER BY name`,
   );
   const selectAll = db.prepare<[], DeviceRecord>(
     `SELECT ${recordColumns} FROM devices ORDER BY id`,
@@ -302,23 +368,89 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     return statement;
   }
 
+  // The statements of an updater, prepared once per set of fields (an import's mapping).
+  const updaters = new Map<string, DeviceUpdater>();
+  function createUpdater(fields: readonly DeviceFieldName[]): DeviceUpdater {
+    const columns = fields.map((name) => columnOf[name]);
+    // Asked first, because most devices of a re-import are unchanged: one lookup by id, and
+    // nothing read back.
+    const compare = db
+      .prepare<(string | number | null)[], number>(
+        `SELECT 1 FROM devices WHERE id = ? AND (${columns.map((column) => `${column} IS NOT ?`).join(' OR ')})`,
+      )
+      .pluck(true);
+    const write = db.prepare<(string | number | null)[], { uid: string; revision: number }>(
+      `UPDATE devices SET ${columns.map((column) => `${column} = ?`).join(', ')},
+         manufacturer_key = ?, revision = revision + 1, updated_at = ?
+       WHERE id = ? RETURNING uid, revision`,
+    );
+    const valuesOf = (input: Partial<DeviceFields>): (string | null)[] =>
+      fields.map((name) => input[name] ?? null);
+    const differs = (id: number, values: (string | null)[]): boolean =>
+      compare.get(id, ...values) !== undefined;
+    return {
+      differs: (id, input) => differs(id, valuesOf(input)),
+      update(id, input, manufacturerKey, atIso) {
+        requireTransaction();
+        const values = valuesOf(input);
+        if (!differs(id, values)) return false;
+        const written = write.get(...values, manufacturerKey, atIso, id);
+        if (!written) throw new Error(`no device with id ${id} to update`);
+        recordCreations();
+        appendChange.run(written.uid, written.revision, 'update', atIso);
+        updated.add(id);
+        return true;
+      },
+    };
+  }
+
   // Rows written in the open transaction, whose search entries are refreshed before it commits.
+  // New rows get consecutive ids (SQLite gives max(id) + 1, and devices are never deleted), so
+  // they are kept as runs of ids, [first, last], usually a single one: one statement then indexes
+  // a whole run, and one appends its run's changes.
   let depth = 0;
-  const created = new Set<number>();
+  const createdRuns: IdRun[] = [];
   const updated = new Set<number>();
+  // The newest run whose `create` changes are still to be appended: they are appended when the
+  // run ends (another write, or the end of a transaction level), so the feed keeps write order.
+  let unrecordedCreations: (IdRun & { atIso: string }) | null = null;
 
   function requireTransaction(): void {
     if (depth === 0) throw new Error('device writes must run inside repository.transaction');
   }
 
+  function recordCreations(): void {
+    if (unrecordedCreations === null) return;
+    const { atIso, first, last } = unrecordedCreations;
+    unrecordedCreations = null;
+    appendCreations.run(atIso, first, last);
+  }
+
+  function noteCreated(id: number, atIso: string): void {
+    const pending = unrecordedCreations;
+    if (pending !== null && id === pending.last + 1 && atIso === pending.atIso) {
+      pending.last = id;
+    } else {
+      recordCreations();
+      unrecordedCreations = { first: id, last: id, atIso };
+    }
+    const run = createdRuns.at(-1);
+    if (run !== undefined && id === run.last + 1) run.last = id;
+    else createdRuns.push({ first: id, last: id });
+  }
+
+  function isCreated(id: number): boolean {
+    return createdRuns.some((run) => id >= run.first && id <= run.last);
+  }
+
   function refreshSearch(): void {
-    for (const id of created) updated.delete(id);
-    if (updated.size > 0) {
-      const ids = JSON.stringify([...updated]);
+    const changed = [...updated].filter((id) => !isCreated(id));
+    if (changed.length > 0) {
+      const ids = JSON.stringify(changed);
       dropFromSearch.run(ids);
       indexForSearch.run(ids);
     }
-    if (created.size > 0) indexForSearch.run(JSON.stringify([...created]));
+    for (const { first, last } of createdRuns) indexRangeForSearch.run(first, last);
   }
 
   /**
@@ -344,26 +476,46 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     };
   }
 
-  const runTransaction = db.transaction((work: () => unknown) => {
+  const transactionLevel = db.transaction((work: () => unknown) => {
+    const runs = createdRuns.length;
+    const lastOfNewestRun = createdRuns.at(-1)?.last;
     depth += 1;
+    let succeeded = false;
     try {
       const result = work();
+      recordCreations();
       if (depth === 1) refreshSearch();
+      succeeded = true;
       return result;
     } finally {
       depth -= 1;
+      if (!succeeded) {
+        unrecordedCreations = null;
+        createdRuns.length = runs;
+        const newest = createdRuns.at(-1);
+        if (newest !== undefined && lastOfNewestRun !== undefined) newest.last = lastOfNewestRun;
+      }
       if (depth === 0) {
-        created.clear();
+        createdRuns.length = 0;
         updated.clear();
       }
     }
   });
 
+  // A nested level is a savepoint that may roll back alone. The creations of the level around it
+  // are recorded before the savepoint starts, so that its rollback cannot take them; on failure it
+  // forgets the runs it added, whose ids SQLite will give again.
+  function runTransaction(work: () => unknown): unknown {
+    recordCreations();
+    return transactionLevel(work);
+  }
+
   return {
     findById: (id) => selectById.get(id) ?? null,
     identityIndex() {
       const index = new Map<string, number>();
-      for (const row of selectIdentities.iterate()) index.set(identityKey(row), row.id);
+      for (const [id, manufacturerKey, serialNumber] of selectIdentities.iterate())
+        index.set(identityKey({ manufacturerKey, serialNumber }), id);
       return index;
     },
     bulkTransaction<T>(work: () => T): T {
@@ -375,7 +527,7 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       const journal = useRollbackJournalForLoad();
       try {
         const result = runTransaction(() => {
-          const indexes = selectSecondaryIndexes.all();
+          const indexes = selectDeclaredIndexes.all();
           for (const { name } of indexes) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
           const written = work();
           for (const { sql } of indexes) db.exec(sql);
@@ -393,17 +545,57 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       selectByIdentity.get(identity.manufacturerKey, identity.serialNumber) ?? null,
     insertDevice(uid, fields, atIso) {
       requireTransaction();
-      const id = Number(insert.run(uid, ...storedValues(fields), atIso, atIso).lastInsertRowid);
-      appendChange.run(uid, 1, 'create', atIso);
-      created.add(id);
+      // Spelt out rather than spread from storedValues(): this runs once per imported row.
+      const id = Number(
+        insert.run(
+          uid,
+          fields.assetTag,
+          fields.manufacturer,
+          fields.manufacturerKey,
+          fields.model,
+          fields.serialNumber,
+          fields.udiDeviceIdentifier,
+          fields.udiProductionIdentifier,
+          fields.udiIssuer,
+          fields.deviceClass,
+          fields.criticality,
+          fields.site,
+          fields.building,
+          fields.floor,
+          fields.room,
+          fields.bed,
+          fields.department,
+          fields.macAddress,
+          fields.ipAddress,
+          fields.hostname,
+          fields.firmwareVersion,
+          fields.lifecycleState,
+          fields.endOfLife,
+          fields.notes,
+          atIso,
+          atIso,
+        ).lastInsertRowid,
+      );
+      noteCreated(id, atIso);
       return id;
     },
     updateDevice(id, fields, atIso) {
       requireTransaction();
       const written = update.get(...storedValues(fields), atIso, id);
       if (!written) throw new Error(`no device with id ${id} to update`);
+      recordCreations();
       appendChange.run(written.uid, written.revision, 'update', atIso);
       updated.add(id);
+    },
+    deviceUpdater(fields) {
+      const key = fields.join();
+      let updater = updaters.get(key);
+      if (!updater) {
+        if (updaters.size >= 16) updaters.clear();
+        updater = createUpdater(fields);
+        updaters.set(key, updater);
+      }
+      return updater;
     },
     list(query) {
       const filters: string[] = [];

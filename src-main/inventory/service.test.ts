@@ -378,6 +378,43 @@ describe('inventory import', () => {
     expect(store.inventory.get(1)).toMatchObject({ criticality: 'unassessed', notes: null });
   });
 
+  it('compares only the columns a file has: equal ones leave the device unchanged, in the preview too', async () => {
+    const store = openStore();
+    await importCsv(
+      store,
+      lines(
+        `${minimalHeader},site,room,notes`,
+        'Acme Medical,InfuStar 3,SN-001,infusion_pump,General,101,first note',
+        'Acme Medical,InfuStar 3,SN-002,infusion_pump,General,102,second note',
+      ),
+    );
+    store.clock.advance(60_000);
+    const narrower = lines(
+      `${minimalHeader},room`,
+      'Acme Medical,InfuStar 3,SN-001,infusion_pump,101',
+      'Acme Medical,InfuStar 3,SN-002,infusion_pump,202',
+    );
+    const staged = store.inventory.stage('narrower.csv', narrower);
+    expect(store.inventory.validate(staged.stagingId, staged.suggestedMapping)).toMatchObject({
+      committed: false,
+      created: 0,
+      updated: 1,
+      unchanged: 1,
+    });
+    expect(await importCsv(store, narrower)).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(allDevices(store).map((device) => [device.room, device.notes, device.revision])).toEqual(
+      [
+        ['101', 'first note', 1],
+        ['202', 'second note', 2],
+      ],
+    );
+    expect(changeFeed(store).map((change) => change.operation)).toEqual([
+      'create',
+      'create',
+      'update',
+    ]);
+  });
+
   it('reports a device listed twice in one file as a duplicate of its first line', async () => {
     const text = lines(
       `${minimalHeader},room`,

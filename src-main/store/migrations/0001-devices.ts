@@ -79,9 +79,13 @@ export function up(db: SqliteDatabase): void {
       lifecycle_rank INTEGER GENERATED ALWAYS AS (
         CASE lifecycle_state WHEN 'received' THEN 0 WHEN 'in_service' THEN 1
           WHEN 'quarantined' THEN 2 ELSE 3 END) VIRTUAL,
-      UNIQUE (manufacturer_key, serial_number),
       CHECK (udi_di IS NULL OR udi_issuer IS NOT NULL)
     ) STRICT;
+
+    -- Identity: a declared index rather than a table constraint, so that a bulk load can drop it
+    -- and build it once at the end (which still refuses a duplicate) instead of growing it at a
+    -- random place per row.
+    CREATE UNIQUE INDEX devices_identity ON devices (manufacturer_key, serial_number);
 
     -- Sorts on text walk these; rowid (id) is the implicit last column of every index, which
     -- makes each order total for stable paging.

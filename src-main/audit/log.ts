@@ -13,7 +13,8 @@
 // independent evidence for every node of the tree.
 //
 // How verify() names the first bad record. It streams every row in sequence order and collects
-// candidates; the answer is the smallest record proven bad:
+// candidates (a chunk of rows is checked whole, on a worker thread for a large log, and only a
+// chunk with a problem is gone through row by row); the answer is the smallest record proven bad:
 // - a row whose content does not hash to its stored leaf, or holds another sequence than its own
 //   (a field changed; two records swapped or renumbered): that row;
 // - the first sequence that is missing (a deleted record);
@@ -36,6 +37,7 @@
 // verify(); only a checkpoint kept outside the database (an export, the SIEM, the central store)
 // catches that, through verifyAgainst().
 import { hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SqliteDatabase } from '../store/database';
 import type { Clock } from '../lib/clock';
@@ -49,6 +51,7 @@ import {
   inclusionProof as buildInclusionProof,
   leafHash,
   nodeHash,
+  popCount,
   rangeHash,
   splitPoint,
   trailingZeros,
@@ -71,6 +74,7 @@ import {
   verifierKeyText,
 } from './checkpoint';
 import type { CheckpointBody, NoteSigningKey, NoteVerifier, SignedCheckpoint } from './checkpoint';
+import { inlineChunkChecker, workerChunkChecker } from './verify-chunks';
 
 export interface AuditLogOptions {
   db: SqliteDatabase;
@@ -85,6 +89,12 @@ export interface AuditLogOptions {
    * checkpoints signed by these keys only, and reports a database key that is not among them.
    */
   trustedKeys?: readonly string[];
+  /**
+   * How verify() works through the log, for tests and benchmarks (the defaults suit any log):
+   * records per chunk, a power of two (8,192), and the size from which chunks are hashed on a
+   * worker thread while this one reads the next (65,536; Infinity for never).
+   */
+  verifyTuning?: { chunkRecords?: number; workerFrom?: number };
 }
 
 export interface AuditFilter {
@@ -233,7 +243,6 @@ interface Candidate {
 }
 
 const maxPageSize = 1000;
-const verifyChunk = 8192;
 // Local bindings for verify()'s inner loop: the CLI, tests and benchmark run under tsx, which
 // turns imported bindings into getters that cost a call on every use.
 const hashBytes: number = hashLength;
@@ -305,8 +314,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     insertCheckpoint: db.prepare<[number, Buffer, string, string, string, string]>(
       'INSERT INTO audit_checkpoints (tree_size, root_hash, time, key_name, key_id, note) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    extent: db.prepare<[], { rows: number; last: number | null }>(
-      'SELECT count(*) AS rows, max(sequence) AS last FROM audit_records',
+    // max() of the primary key is one seek; a count(*) here would read a whole index.
+    extent: db.prepare<[], { last: number | null }>(
+      'SELECT max(sequence) AS last FROM audit_records',
     ),
     chunk: db.prepare<
       [number, number],
@@ -333,6 +343,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       )
       .raw(true),
   };
+
+  const chunkRecords = options.verifyTuning?.chunkRecords ?? 8192;
+  const chunkLevels = Math.log2(chunkRecords);
+  if (!Number.isInteger(chunkLevels) || chunkLevels < 1 || chunkLevels > 20) {
+    throw new RangeError(
+      `verify chunks hold a power of two from 2 to 2^20 records, not ${chunkRecords}`,
+    );
+  }
+  const workerFrom = options.verifyTuning?.workerFrom ?? 65_536;
 
   let signer: NoteSigningKey | null = null;
   // list() and count() build their SQL from which filters are set: a few dozen shapes at most.
@@ -425,13 +444,30 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         details,
       );
       const leaf = leafHash(record);
-      // After an odd number of leaves the last subtree on the stack is the left sibling leaf.
-      const sibling = state.size % 2 === 1 ? state.stack.subarray(-hashLength) : null;
-      const tree = CompactTree.fromBytes(state.size, state.stack);
-      const completed = tree.append(leaf);
-      const subtrees = sibling ? Buffer.concat([sibling, ...completed]) : null;
+      const { size, stack } = state;
+      if (stack.length !== hashLength * popCount(size)) {
+        throw new RangeError(`the stored compact tree of ${size} leaves has ${stack.length} bytes`);
+      }
+      // The compact tree's append, on its stored bytes: the leaf merges with the subtrees at the
+      // end of the stack as a binary counter carries. The row keeps its left sibling leaf (the
+      // last entry, after an odd size) and each subtree it completes.
+      let carries = 0;
+      for (let rest = size; rest % 2 === 1; rest = Math.floor(rest / 2)) carries += 1;
+      const kept = stack.length - carries * hashLength;
+      const subtrees = carries > 0 ? Buffer.allocUnsafe((carries + 1) * hashLength) : null;
+      let node = leaf;
+      for (let carry = 0; carry < carries; carry++) {
+        const end = stack.length - carry * hashLength;
+        const sibling = stack.subarray(end - hashLength, end);
+        if (carry === 0) sibling.copy(subtrees!, 0);
+        node = nodeHash(sibling, node);
+        node.copy(subtrees!, (carry + 1) * hashLength);
+      }
+      const grownStack = Buffer.allocUnsafe(kept + hashLength);
+      stack.copy(grownStack, 0, 0, kept);
+      node.copy(grownStack, kept);
       statements.insert.run(sequence, record, leaf, subtrees);
-      const grown = statements.grow.run(tree.size, tree.toBytes(), tree.size - 1);
+      const grown = statements.grow.run(size + 1, grownStack, size);
       if (grown.changes !== 1) throw new Error('the audit tree state changed underneath');
     } catch (error) {
       // Ends the transaction here, so a caller that swallows the error cannot commit its action.
@@ -971,10 +1007,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   /**
-   * One pass over every record in sequence order. A chunk of rows is read as three raw
-   * concatenations (records separated by 0x00, leaves, subtree hashes), which costs far less than
-   * a JS row per record; any irregularity in a chunk sends it through the row-by-row path, which
-   * names exactly what is wrong. The tree is inlined here: a view of a chunk is never copied.
+   * One pass over every record in sequence order, a chunk at a time: an aligned perfect subtree of
+   * `chunkRecords` leaves, read as three raw concatenations (records separated by 0x00, leaves,
+   * subtree hashes) and checked whole by verify-chunks.ts — for a large log on a worker thread,
+   * while this thread decrypts and reads the next chunk. A clean chunk comes back as the roots of
+   * its perfect subtrees, which fold into the tree here; any other chunk goes through the
+   * row-by-row path, which names exactly what is wrong.
    */
   function streamRecords(
     anchors: readonly Anchor[],
@@ -1000,6 +1038,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     let stopped = false;
     let firstCandidate = Number.POSITIVE_INFINITY;
 
+    const meetAnchor = (current: StreamState, anchor: Anchor, root: Buffer): void => {
+      if (root.equals(anchor.rootHash)) {
+        if (!current.firstMismatch) current.floor = anchor.treeSize;
+      } else {
+        current.firstMismatch ??= anchor;
+      }
+    };
+
     const compareAnchors = (current: StreamState): void => {
       while (
         current.anchorIndex < anchors.length &&
@@ -1008,75 +1054,54 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         const anchor = anchors[current.anchorIndex]!;
         current.anchorIndex += 1;
         if (anchor.treeSize < current.size) continue;
-        if (stackRoot(current.stack).equals(anchor.rootHash)) {
-          if (!current.firstMismatch) current.floor = anchor.treeSize;
-        } else {
-          current.firstMismatch ??= anchor;
-        }
+        meetAnchor(current, anchor, stackRoot(current.stack));
       }
     };
     compareAnchors(state);
 
-    /**
-     * Checks one row: `prefixed` is 0x00 ‖ record bytes, `leaves` holds its stored leaf hash at
-     * `leafOffset`. Returns false when the row shows a problem (a candidate when `report`).
-     */
+    /** Checks one row, `prefixed` being 0x00 ‖ its record's bytes, and names what is wrong. */
     const processRow = (
       current: StreamState,
       sequence: number,
       prefixed: Buffer,
-      leaves: Buffer,
-      leafOffset: number,
+      leaf: Buffer,
       subtrees: Buffer | null,
-      subtreeOffset: number,
-      subtreeLength: number,
-      report: boolean,
-    ): boolean => {
+    ): void => {
       if (sequence !== current.size + 1) {
-        if (report) {
-          candidates.push({
-            sequence: current.size + 1,
-            kind: 'missing',
-            problem: `record ${current.size + 1} is missing: the next stored record is ${sequence}`,
-          });
-          stopped = true;
-        }
-        return false;
+        candidates.push({
+          sequence: current.size + 1,
+          kind: 'missing',
+          problem: `record ${current.size + 1} is missing: the next stored record is ${sequence}`,
+        });
+        stopped = true;
+        return;
       }
       let clean = true;
-      const validLeaf = leaves.length - leafOffset >= hashBytes;
-      const leaf = hash('sha256', prefixed, 'buffer');
-      if (!validLeaf || leaf.compare(leaves, leafOffset, leafOffset + hashBytes) !== 0) {
+      const validLeaf = leaf.length === hashBytes;
+      if (!validLeaf || !hash('sha256', prefixed, 'buffer').equals(leaf)) {
         clean = false;
-        if (report) {
-          candidates.push({
-            sequence,
-            kind: 'content',
-            problem: `record ${sequence} does not match its stored leaf hash: its content was changed`,
-          });
-        }
+        candidates.push({
+          sequence,
+          kind: 'content',
+          problem: `record ${sequence} does not match its stored leaf hash: its content was changed`,
+        });
       } else if (embeddedSequence(prefixed) !== sequence) {
         clean = false;
-        if (report) {
-          candidates.push({
-            sequence,
-            kind: 'order',
-            problem: `record ${sequence} holds the content of record ${embeddedSequence(prefixed) ?? '?'}: records were reordered or renumbered`,
-          });
-        }
+        candidates.push({
+          sequence,
+          kind: 'order',
+          problem: `record ${sequence} holds the content of record ${embeddedSequence(prefixed) ?? '?'}: records were reordered or renumbered`,
+        });
       }
       // The tree is built over the stored leaves: the checkpoints committed to those.
-      const stored = validLeaf
-        ? leaves.subarray(leafOffset, leafOffset + hashBytes)
-        : Buffer.alloc(hashBytes);
+      const stored = validLeaf ? leaf : Buffer.alloc(hashBytes);
       let subtreesMatch: boolean;
       if (sequence % 2 === 0) {
-        const sibling = current.previousLeaf!;
-        let offset = subtreeOffset;
+        let offset = 0;
         subtreesMatch =
           subtrees !== null &&
-          subtreeLength === hashBytes * (zeroBitsAtEnd(sequence) + 1) &&
-          sibling.compare(subtrees, offset, offset + hashBytes) === 0;
+          subtrees.length === hashBytes * (zeroBitsAtEnd(sequence) + 1) &&
+          current.previousLeaf!.compare(subtrees, 0, hashBytes) === 0;
         let node = stored;
         let carry = current.size;
         while (carry % 2 === 1) {
@@ -1089,18 +1114,17 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         }
         current.stack.push(node);
       } else {
-        subtreesMatch = subtrees === null || subtreeLength === 0;
+        subtreesMatch = subtrees === null || subtrees.length === 0;
         current.stack.push(stored);
       }
       if (!subtreesMatch) {
         clean = false;
-        if (report) current.firstSubtreeMismatch ??= sequence;
+        current.firstSubtreeMismatch ??= sequence;
       }
       current.size += 1;
       current.previousLeaf = stored;
       compareAnchors(current);
-      if (!clean && report) firstCandidate = Math.min(firstCandidate, sequence);
-      return clean;
+      if (!clean) firstCandidate = Math.min(firstCandidate, sequence);
     };
 
     const slowChunk = (from: number, to: number): void => {
@@ -1113,57 +1137,135 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
             ? leafValue
             : Buffer.alloc(0);
         const subtrees = Buffer.isBuffer(subtreeValue) ? subtreeValue : null;
-        processRow(state, sequence, prefixed, leaf, 0, subtrees, 0, subtrees?.length ?? 0, true);
+        processRow(state, sequence, prefixed, leaf, subtrees);
       }
     };
 
-    const fastChunk = (from: number, to: number): boolean => {
+    interface Chunk {
+      from: number;
+      to: number;
+      rows: number;
+      /** Sizes inside the chunk whose subtree roots come back: each anchor's, and the end. */
+      sizes: number[];
+      /** Copies kept here, as a worker takes over the chunk's buffers: the last stored leaf, and
+       * the subtree hashes above the chunk stored with its last row. */
+      lastLeaf: Buffer;
+      aboveChunk: Buffer;
+      submitted: boolean;
+    }
+    const queue: Chunk[] = [];
+    let nextFrom = 1;
+    const threaded = lastSequence >= workerFrom && availableParallelism() > 1;
+    const checker = (threaded ? workerChunkChecker() : null) ?? inlineChunkChecker();
+
+    const readChunk = (): void => {
+      const from = nextFrom;
+      const to = Math.min(from + chunkRecords - 1, lastSequence);
+      nextFrom += chunkRecords;
       const chunk = statements.chunk.get(from, to)!;
       const rows = chunk.rows;
-      if (rows === 0) return true;
-      if (chunk.first !== from || chunk.last !== from + rows - 1 || chunk.texts === null) {
-        return false;
-      }
-      // A leading 0x00 makes every record's bytes, with the separator before it, its leaf input.
-      const texts = Buffer.allocUnsafe(chunk.texts.length + 1);
-      texts[0] = 0;
-      chunk.texts.copy(texts, 1);
+      const base = from - 1;
       const leaves = chunk.leaves ?? Buffer.alloc(0);
       const subtrees = chunk.subtrees ?? Buffer.alloc(0);
-      if (leaves.length !== rows * hashBytes) return false;
-      const trial: StreamState = { ...state, stack: [...state.stack] };
-      let start = 0;
-      let subtreeOffset = 0;
-      for (let index = 0; index < rows; index++) {
-        const sequence = from + index;
-        const end = index === rows - 1 ? texts.length : texts.indexOf(0, start + 1);
-        if (end < 0) return false;
-        const subtreeLength = sequence % 2 === 0 ? hashBytes * (zeroBitsAtEnd(sequence) + 1) : 0;
-        const clean = processRow(
-          trial,
-          sequence,
-          texts.subarray(start, end),
+      const above = rows === chunkRecords ? zeroBitsAtEnd(base + rows) - chunkLevels : 0;
+      const entry: Chunk = {
+        from,
+        to,
+        rows,
+        sizes: [
+          ...new Set([
+            ...anchors
+              .map((anchor) => anchor.treeSize - base)
+              .filter((size) => size >= 1 && size < rows),
+            rows,
+          ]),
+        ],
+        lastLeaf: Buffer.from(leaves.subarray(leaves.length - hashBytes)),
+        aboveChunk: Buffer.from(
+          subtrees.subarray(Math.max(0, subtrees.length - above * hashBytes)),
+        ),
+        submitted: false,
+      };
+      if (
+        rows > 0 &&
+        chunk.first === from &&
+        chunk.last === base + rows &&
+        chunk.texts !== null &&
+        leaves.length === rows * hashBytes
+      ) {
+        checker.submit({
+          first: from,
+          rows,
+          levels: chunkLevels,
+          texts: chunk.texts,
           leaves,
-          index * hashBytes,
           subtrees,
-          subtreeOffset,
-          subtreeLength,
-          false,
-        );
-        if (!clean) return false;
-        subtreeOffset += subtreeLength;
-        start = end;
+          sizes: entry.sizes,
+        });
+        entry.submitted = true;
       }
-      if (subtreeOffset !== subtrees.length) return false;
+      queue.push(entry);
+    };
+
+    /** Folds a clean chunk into the tree; false when the tree above the chunk disagrees. */
+    const mergeChunk = (entry: Chunk, stacks: Buffer[][]): boolean => {
+      const base = entry.from - 1;
+      if (state.size !== base) return false;
+      const inside = new Map(entry.sizes.map((size, index) => [size, stacks[index]!]));
+      const trial: StreamState = { ...state, stack: [...state.stack] };
+      const end = base + entry.rows;
+      while (trial.anchorIndex < anchors.length && anchors[trial.anchorIndex]!.treeSize <= end) {
+        const anchor = anchors[trial.anchorIndex]!;
+        trial.anchorIndex += 1;
+        if (anchor.treeSize <= base) continue;
+        meetAnchor(
+          trial,
+          anchor,
+          stackRoot([...trial.stack, ...inside.get(anchor.treeSize - base)!]),
+        );
+      }
+      const whole = inside.get(entry.rows)!;
+      if (entry.rows === chunkRecords) {
+        // The chunk's root joins the subtrees to its left as an append would; the nodes it
+        // completes are the last hashes stored with the chunk's last row.
+        const tail = entry.aboveChunk;
+        let node = whole[0]!;
+        let carry = base / chunkRecords;
+        for (let level = 0; carry % 2 === 1; level++) {
+          node = hashNode(trial.stack.pop()!, node);
+          const offset = level * hashBytes;
+          if (offset >= tail.length || node.compare(tail, offset, offset + hashBytes) !== 0) {
+            return false;
+          }
+          carry = Math.floor(carry / 2);
+        }
+        trial.stack.push(node);
+      } else {
+        trial.stack.push(...whole);
+      }
+      trial.size = end;
+      trial.previousLeaf = entry.lastLeaf;
       state = trial;
       return true;
     };
 
-    for (let from = 1; from <= lastSequence && !stopped; from += verifyChunk) {
-      const to = Math.min(from + verifyChunk - 1, lastSequence);
-      if (!fastChunk(from, to)) slowChunk(from, to);
-      // Nothing later can be smaller than a row already named once a checkpoint has failed.
-      if (firstCandidate !== Number.POSITIVE_INFINITY && state.firstMismatch) break;
+    try {
+      // Two chunks ahead keep a worker busy while this thread reads.
+      const ahead = checker.threaded ? 2 : 1;
+      while (nextFrom <= lastSequence && queue.length < ahead) readChunk();
+      while (queue.length > 0 && !stopped) {
+        const entry = queue.shift()!;
+        if (nextFrom <= lastSequence) readChunk();
+        const result = entry.submitted ? checker.take() : null;
+        if (entry.rows === 0) continue;
+        if (!(result?.clean === true && mergeChunk(entry, result.stacks))) {
+          slowChunk(entry.from, entry.to);
+        }
+        // Nothing later can be smaller than a row already named once a checkpoint has failed.
+        if (firstCandidate !== Number.POSITIVE_INFINITY && state.firstMismatch) break;
+      }
+    } finally {
+      checker.close();
     }
     return {
       candidates,

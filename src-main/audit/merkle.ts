@@ -9,12 +9,18 @@ export const hashLength = 32;
 /** MTH({}) = SHA-256 of the empty string (RFC 9162 §2.1.1). */
 export const emptyTreeHash: Buffer = hash('sha256', Buffer.alloc(0), 'buffer');
 
+// node:crypto hands back a 'binary' (latin1) string several times faster than a new Buffer, and a
+// Buffer of those 32 characters comes from Node's pool: together half the cost of a Buffer digest.
+function sha256(input: Uint8Array | string): Buffer {
+  return Buffer.from(hash('sha256', input, 'binary'), 'binary');
+}
+
 export function leafHash(data: Uint8Array | string): Buffer {
-  if (typeof data === 'string') return hash('sha256', `\0${data}`, 'buffer');
+  if (typeof data === 'string') return sha256(`\0${data}`);
   const prefixed = Buffer.allocUnsafe(data.length + 1);
   prefixed[0] = 0;
   prefixed.set(data, 1);
-  return hash('sha256', prefixed, 'buffer');
+  return sha256(prefixed);
 }
 
 // One scratch buffer for every node hash: a node costs one native call and no allocation but the
@@ -25,7 +31,7 @@ nodeInput[0] = 1;
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + hashLength);
-  return hash('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 }
 
 /**

@@ -236,6 +236,57 @@ describe('tamper detection', () => {
     db.close();
   }, 300_000);
 
+  it('reaches the same verdict whatever the chunk size, and on a worker thread', () => {
+    const { db, log } = buildLog();
+    const clock = frozenClock(0);
+    const small = createAuditLog({ db, clock, verifyTuning: { chunkRecords: 8 } });
+    const threaded = createAuditLog({
+      db,
+      clock,
+      verifyTuning: { chunkRecords: 32, workerFrom: 0 },
+    });
+    const honest = log.verify();
+    expect(small.verify()).toEqual(honest);
+    expect(threaded.verify()).toEqual(honest);
+    fc.assert(
+      fc.property(tampers, fc.boolean(), (tamper, onWorker) => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          apply(db, tamper);
+          const expected = log.verify();
+          expect(expected.ok).toBe(false);
+          expect((onWorker ? threaded : small).verify(), JSON.stringify(tamper)).toEqual(expected);
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      }),
+      { seed: 20_261_124, numRuns: 200 },
+    );
+    db.close();
+  }, 300_000);
+
+  it('checks the subtree hashes a chunk’s last row stores above the chunk', () => {
+    const { db, log } = buildLog();
+    const small = createAuditLog({ db, clock: frozenClock(0), verifyTuning: { chunkRecords: 8 } });
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Record 256 stores its sibling leaf and 8 subtrees; those above level 3 span many chunks.
+      const stored = db
+        .prepare('SELECT subtree_hashes FROM audit_records WHERE sequence = 256')
+        .pluck()
+        .get() as Buffer;
+      expect(stored.length).toBe(32 * 9);
+      stored[32 * 8 + 5]! ^= 1;
+      db.prepare('UPDATE audit_records SET subtree_hashes = ? WHERE sequence = 256').run(stored);
+      const expected = log.verify();
+      expect(expected).toMatchObject({ ok: false, kind: 'subtree', firstBadSequence: 256 });
+      expect(small.verify()).toEqual(expected);
+    } finally {
+      db.exec('ROLLBACK');
+    }
+    db.close();
+  });
+
   it('names each kind of edit the way the auditors read it', () => {
     const { db, log } = buildLog();
     const kindOf = (tamper: Tamper): AuditVerification => tamperAndVerify(db, log, tamper).result;

@@ -1,8 +1,8 @@
-// The audit log's figures: appends per second with the tree kept current (one transaction each,
-// and batched), verify() over a million records, list() on them, and proof sizes against
-// ceil(log2 n). Builds its databases in a temporary directory and removes them; returns numbers
-// and asserts nothing (targets: ≥ 5,000 appends/s, verify of 1,000,000 records ≤ 5 s).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// The audit log's figures: appends per second with the tree kept current (per transaction, durable
+// and with synchronous=OFF, and batched) beside the disk's commit cost, verify() over a million
+// records (with its worker thread and without), list(), and proof sizes against ceil(log2 n). Uses
+// a temporary directory; asserts nothing (targets: ≥ 5,000 appends/s, verify of 1,000,000 ≤ 5 s).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog } from '../../src-main/audit/log';
@@ -17,6 +17,18 @@ export interface AuditBenchFigures {
   appendPerTransactionPerSecond: number;
   /** Transactions per second that write one 300-byte row and no audit record: the disk's bound. */
   bareCommitsPerSecond: number;
+  /** Appends per second, each in its own transaction, with synchronous=OFF: no fsync, CPU-bound. */
+  appendPerTransactionCpuBoundPerSecond: number;
+  /** CPU time of one append in its own transaction (synchronous=OFF), microseconds. */
+  appendPerTransactionCpuMicroseconds: number;
+  /** The bare one-row transactions with synchronous=OFF. */
+  bareCommitsCpuBoundPerSecond: number;
+  /** What synchronous=FULL adds to one bare commit: the disk's flush, milliseconds. */
+  fsyncMsPerCommit: number;
+  /** Database pages one append's own transaction writes to the WAL (each encrypted on commit). */
+  walFramesPerAppendCommit: number;
+  /** The same for a bare one-row transaction. */
+  walFramesPerBareCommit: number;
   /** Appends per second, 1,000 per transaction. */
   appendBatchedPerSecond: number;
   /** CPU time of one append in a batch, microseconds. */
@@ -27,9 +39,17 @@ export interface AuditBenchFigures {
   /** Median wall time of verify() over every record, its checkpoints and the tree state. */
   verifyMs: number;
   verifyRuns: number[];
-  /** CPU time of the median run: less sensitive to other work on a shared machine. */
+  /** CPU time of the median run, every thread of the process (the worker's too). */
   verifyCpuMs: number;
   verifyRecordsPerSecond: number;
+  /**
+   * CPU time of the busiest thread in the median run (Linux only, else 0): the wall time verify()
+   * takes when each of its threads has a core to itself, however loaded the machine.
+   */
+  verifyBusiestThreadCpuMs: number;
+  /** verify() with every chunk hashed on the calling thread: median wall and CPU time. */
+  verifyInThreadMs: number;
+  verifyInThreadCpuMs: number;
   listMedianMs: Record<string, number>;
   proofs: {
     treeSize: number;
@@ -54,13 +74,61 @@ function round(value: number, places = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-function appendRate(db: SqliteDatabase, log: AuditLog, count: number, batch: number): number {
+interface Rate {
+  perSecond: number;
+  cpuMicroseconds: number;
+}
+
+function rate(count: number, run: (n: number) => void): Rate {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let n = 0; n < count; n++) run(n);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: count / seconds, cpuMicroseconds: (used.user + used.system) / count };
+}
+
+function appendRate(db: SqliteDatabase, log: AuditLog, count: number, batch: number): Rate {
   const write = db.transaction((first: number, size: number) => {
     for (let n = first; n < first + size; n++) log.append(sampleEntry(n));
   });
-  const started = performance.now();
-  for (let done = 0; done < count; done += batch) write(done, Math.min(batch, count - done));
-  return count / ((performance.now() - started) / 1000);
+  const batches = rate(Math.ceil(count / batch), (n) =>
+    write(n * batch, Math.min(batch, count - n * batch)),
+  );
+  return {
+    perSecond: batches.perSecond * batch,
+    cpuMicroseconds: batches.cpuMicroseconds / batch,
+  };
+}
+
+/** WAL frames (database pages) written per transaction of `write`, from an empty WAL. */
+function walFramesPer(db: SqliteDatabase, count: number, write: () => void): number {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  for (let n = 0; n < count; n++) write();
+  const [status] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+  return status!.log / count;
+}
+
+/** CPU time so far of each thread of this process, ms, from /proc (empty where there is none). */
+function threadCpuMs(): Map<string, number> {
+  const times = new Map<string, number>();
+  let threads: string[];
+  try {
+    threads = readdirSync('/proc/self/task');
+  } catch {
+    return times;
+  }
+  for (const thread of threads) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+      // Fields after the command name: utime and stime are the 12th and 13th, in 1/100 s.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      times.set(thread, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return times;
 }
 
 /** A seeded generator, so every run samples the same proofs. */
@@ -81,17 +149,21 @@ export function benchAudit(
   try {
     const small = openAuditDatabase(workDir, 'append.db');
     const smallLog = createAuditLog({ db: small.db, clock: systemClock });
-    appendRate(small.db, smallLog, 200, 1);
-    const appendPerTransactionPerSecond = appendRate(small.db, smallLog, 3000, 1);
+    const appendOne = small.db.transaction(() => smallLog.append(sampleEntry(smallLog.size())));
     small.db.exec('CREATE TABLE bare (id INTEGER PRIMARY KEY, value TEXT NOT NULL) STRICT');
     const bare = small.db.prepare('INSERT INTO bare (value) VALUES (?)');
     const bareCommit = small.db.transaction(() => bare.run('x'.repeat(300)));
-    const bareStarted = performance.now();
-    for (let n = 0; n < 3000; n++) bareCommit();
-    const bareCommitsPerSecond = 3000 / ((performance.now() - bareStarted) / 1000);
-    const cpu = process.cpuUsage();
-    const appendBatchedPerSecond = appendRate(small.db, smallLog, 20_000, 1000);
-    const appendCpu = process.cpuUsage(cpu);
+    appendRate(small.db, smallLog, 200, 1);
+    // Fewer than the 1,000 frames at which SQLite checkpoints on its own.
+    const walFramesPerAppendCommit = walFramesPer(small.db, 50, appendOne);
+    const walFramesPerBareCommit = walFramesPer(small.db, 50, bareCommit);
+    const perTransaction = appendRate(small.db, smallLog, 3000, 1);
+    const bareDurable = rate(3000, () => bareCommit());
+    small.db.pragma('synchronous = OFF');
+    const perTransactionCpuBound = appendRate(small.db, smallLog, 5000, 1);
+    const bareCpuBound = rate(5000, () => bareCommit());
+    small.db.pragma('synchronous = FULL');
+    const batched = appendRate(small.db, smallLog, 20_000, 1000);
     small.db.close();
 
     const big = openAuditDatabase(workDir, 'million.db');
@@ -115,20 +187,44 @@ export function benchAudit(
     const databaseMegabytes = statSync(big.file).size / 2 ** 20;
 
     const loadAverage = loadavg()[0]!;
-    const verifyRuns: number[] = [];
-    const verifyCpu: number[] = [];
-    for (let run = 0; run < runs; run++) {
+    const inThreadLog = createAuditLog({
+      db: big.db,
+      clock: systemClock,
+      verifyTuning: { workerFrom: Number.POSITIVE_INFINITY },
+    });
+    const timeVerify = (subject: AuditLog): { ms: number; cpuMs: number; busiestMs: number } => {
+      const threadsBefore = threadCpuMs();
       const cpu = process.cpuUsage();
       const started = performance.now();
-      const result = log.verify();
-      verifyRuns.push(performance.now() - started);
+      const result = subject.verify();
+      const ms = performance.now() - started;
       const used = process.cpuUsage(cpu);
-      verifyCpu.push((used.user + used.system) / 1000);
+      let busiestMs = 0;
+      for (const [thread, after] of threadCpuMs()) {
+        busiestMs = Math.max(busiestMs, after - (threadsBefore.get(thread) ?? 0));
+      }
       if (!result.ok || result.size !== records) {
         throw new Error(`verify of the benchmark log failed: ${JSON.stringify(result)}`);
       }
+      return { ms, cpuMs: (used.user + used.system) / 1000, busiestMs };
+    };
+    // Alternated, so drift in the machine's load hits both alike.
+    const verifyRuns: number[] = [];
+    const verifyCpu: number[] = [];
+    const verifyBusiest: number[] = [];
+    const inThreadRuns: number[] = [];
+    const inThreadCpu: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const threaded = timeVerify(log);
+      verifyRuns.push(threaded.ms);
+      verifyCpu.push(threaded.cpuMs);
+      verifyBusiest.push(threaded.busiestMs);
+      const inThread = timeVerify(inThreadLog);
+      inThreadRuns.push(inThread.ms);
+      inThreadCpu.push(inThread.cpuMs);
     }
     const verifyMs = median(verifyRuns);
+    const medianRun = verifyRuns.indexOf(verifyMs);
 
     const filters: Record<string, AuditFilter> = {
       first_page: {},
@@ -180,17 +276,26 @@ export function benchAudit(
     big.db.close();
 
     return {
-      appendPerTransactionPerSecond: Math.round(appendPerTransactionPerSecond),
-      bareCommitsPerSecond: Math.round(bareCommitsPerSecond),
-      appendBatchedPerSecond: Math.round(appendBatchedPerSecond),
-      appendCpuMicroseconds: Math.round((appendCpu.user + appendCpu.system) / 20_000),
+      appendPerTransactionPerSecond: Math.round(perTransaction.perSecond),
+      bareCommitsPerSecond: Math.round(bareDurable.perSecond),
+      appendPerTransactionCpuBoundPerSecond: Math.round(perTransactionCpuBound.perSecond),
+      appendPerTransactionCpuMicroseconds: Math.round(perTransactionCpuBound.cpuMicroseconds),
+      bareCommitsCpuBoundPerSecond: Math.round(bareCpuBound.perSecond),
+      fsyncMsPerCommit: round(1000 / bareDurable.perSecond - 1000 / bareCpuBound.perSecond, 3),
+      walFramesPerAppendCommit: round(walFramesPerAppendCommit, 2),
+      walFramesPerBareCommit: round(walFramesPerBareCommit, 2),
+      appendBatchedPerSecond: Math.round(batched.perSecond),
+      appendCpuMicroseconds: Math.round(batched.cpuMicroseconds),
       records,
       buildSeconds: round(buildSeconds),
       databaseMegabytes: round(databaseMegabytes),
       verifyMs: Math.round(verifyMs),
       verifyRuns: verifyRuns.map(Math.round),
-      verifyCpuMs: Math.round(median(verifyCpu)),
+      verifyCpuMs: Math.round(verifyCpu[medianRun] ?? median(verifyCpu)),
+      verifyBusiestThreadCpuMs: Math.round(verifyBusiest[medianRun] ?? median(verifyBusiest)),
       verifyRecordsPerSecond: Math.round(records / (verifyMs / 1000)),
+      verifyInThreadMs: Math.round(median(inThreadRuns)),
+      verifyInThreadCpuMs: Math.round(median(inThreadCpu)),
       listMedianMs,
       proofs: {
         treeSize: records,

@@ -16,19 +16,10 @@ import type { NetworkMap } from '../../src-main/network/layout';
 import { readPolicyFile, zonesTemplatePath } from '../../src-main/network/template';
 import type { Criticality } from '../../src-preload/contract';
 import type { NetworkDevice, NetworkPolicy, ObservedFlow } from '../../src-preload/network/model';
+import { chromiumArgs, chromiumPath } from '../support/browser';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const pageEntry = join(projectRoot, 'src-renderer', 'network', 'benchPage.ts');
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 export interface MapBenchOptions {
   devices?: number;

@@ -246,7 +246,11 @@ describe('accounts', () => {
   });
 
   it('shows a technician no administration view and main refuses it an administrator channel', async () => {
-    expect(await navigation().getByRole('button').allTextContents()).toEqual(['Inventory']);
+    expect(await navigation().getByRole('button').allTextContents()).toEqual([
+      'Inventory',
+      'Provision',
+      'Certificates',
+    ]);
     await page().getByRole('button', { name: 'Import CSV…' }).waitFor();
     expect(await page().getByRole('button', { name: 'Export CSV' }).count()).toBe(0);
     expect(await page().getByTestId('accounts-view').count()).toBe(0);
@@ -356,8 +360,14 @@ describe('emergency access', () => {
     await page().getByTestId('breakglass-nag').waitFor();
     await wardkeep.screenshot('42-emergency-banner');
 
-    // Every view the session can open, the import dialog included.
-    expect(await navigation().getByRole('button').allTextContents()).toEqual(['Inventory']);
+    // Every view the session can open, the import dialog included, shows the banner.
+    const views = ['Inventory', 'Network', 'Provision', 'Certificates'];
+    expect(await navigation().getByRole('button').allTextContents()).toEqual(views);
+    for (const view of [...views.slice(1), 'Inventory']) {
+      await navigation().getByRole('button', { name: view }).click();
+      await navigation().locator('[aria-current="page"]', { hasText: view }).waitFor();
+      expect(await banner.isVisible(), view).toBe(true);
+    }
     await page().getByRole('button', { name: 'Import CSV…' }).click();
     await page().getByRole('dialog', { name: 'Import devices from CSV' }).waitFor();
     expect(await banner.isVisible()).toBe(true);

@@ -31,7 +31,7 @@ const shimEntry = join(projectRoot, 'test', 'e2e', 'bridge-shim.ts');
 export { contentSecurityPolicy };
 
 export const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
+export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

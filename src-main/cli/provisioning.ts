@@ -28,6 +28,18 @@ import {
 } from './arguments';
 import { call, clientId, signIn } from './sign-in';
 
+/** Text for the help's right-hand column: lines of at most 62 characters, indented to it. */
+function wrapped(text: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= 62)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join(`\n${' '.repeat(30)}`);
+}
+
 /** The lines `wardkeep help` shows for these commands. */
 export const provisioningUsage = `  provision --port PATH [--zone ZONE [--vlan N]] [--release-quarantine] [--json]
                               provision the device on a serial port (technician, engineer): it
@@ -44,7 +56,7 @@ export const provisioningUsage = `  provision --port PATH [--zone ZONE [--vlan N
                               a certificate for an inventory device from a CSR file; active at
                               once (the engineer installs it), superseding the device's current
                               one; printed with the chain (PEM)
-  pki revoke SERIAL REASON     REASON: ${revocationReasons.join(', ')}
+  pki revoke SERIAL REASON    ${wrapped(`REASON: ${revocationReasons.join(', ')}`)}
   pki crl [--out FILE]        sign and publish a fresh CRL (PEM)
   pki chain [--out FILE]      the issuing CA and its chain up to the root (PEM)
   pki list [--device UID] [--status ${certificateStatuses.join('|')}] [--expiring DAYS] [--json]

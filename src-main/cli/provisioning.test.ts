@@ -130,6 +130,52 @@ describe('wardkeep provision, pki, trust and baseline', () => {
     ).toEqual(['provisioned', 'provisioned', 'failed']);
   });
 
+  it('gives every simulator personality its outcome and exit code, one port each', async () => {
+    const cli = await provisioningConsole();
+    await cli.setUpSite();
+    // The flaky pump is left to test/sim: its lost CSR answer costs a real 60 s retransmission
+    // timeout here, where the simulator's tests step the console's timers instead.
+    const expected: [PersonalityName, number, Record<string, unknown>][] = [
+      ['infusion-pump', 0, { status: 'provisioned' }],
+      ['patient-monitor', 0, { status: 'provisioned' }],
+      [
+        'legacy',
+        1,
+        {
+          status: 'refused',
+          step: 'identify',
+          code: 'cannot_hold_certificate',
+          exceptionSuggested: true,
+        },
+      ],
+      ['clone', 1, { status: 'refused', step: 'authenticate', code: 'serial_mismatch' }],
+      [
+        'counterfeit',
+        1,
+        { status: 'refused', step: 'authenticate', code: 'untrusted_manufacturer' },
+      ],
+      [
+        'tampered-firmware',
+        1,
+        { status: 'refused', step: 'firmware', code: 'firmware_tampered', quarantined: true },
+      ],
+    ];
+    for (const [personality, exitCode, outcome] of expected) {
+      const { pair } = await deviceOnPty(personality);
+      const result = await cli.run([
+        ...cli.as('tom'),
+        'provision',
+        '--port',
+        pair.a,
+        '--zone',
+        'medical-devices',
+        '--json',
+      ]);
+      expect(result.code, `${personality}: ${result.stderr}`).toBe(exitCode);
+      expect(JSON.parse(result.stdout), personality).toMatchObject(outcome);
+    }
+  });
+
   it('exits 1 naming the step and the reason when firmware is tampered with', async () => {
     const cli = await provisioningConsole();
     await cli.setUpSite();

@@ -10,6 +10,7 @@ import { CriticalityBadge } from '../shared/CriticalityBadge';
 import { deviceClassLabels, lifecycleLabels } from '../shared/labels';
 import { deviceGridId } from './DeviceTable';
 import { useInventoryStore } from './inventoryStore';
+import { Field } from '../shared/Field';
 
 function returnFocusToTable(): void {
   document.getElementById(deviceGridId)?.focus({ preventScroll: true });
@@ -134,26 +135,6 @@ function FieldGroup({ title, children }: { title: string; children: ReactNode })
       <h3>{title}</h3>
       <dl className="field-group__list">{children}</dl>
     </section>
-  );
-}
-
-function Field({
-  label,
-  value,
-  monospace,
-}: {
-  label: string;
-  value: ReactNode;
-  monospace?: boolean;
-}) {
-  const missing = value === null || value === undefined || value === '';
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd className={missing ? 'muted' : monospace ? 'mono' : undefined}>
-        {missing ? '—' : value}
-      </dd>
-    </>
   );
 }
 

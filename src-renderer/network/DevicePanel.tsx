@@ -12,7 +12,8 @@ import { draftVerdictsOf } from './draft';
 import { deviceUidOf } from './mapGraph';
 import { deviceFindingLabels, formatService } from './networkLabels';
 import { useNetworkStore } from './networkStore';
-import { DeviceLink, Field, Fields, Section, SidePanel, zoneName } from './PanelParts';
+import { DeviceLink, Fields, Section, SidePanel, zoneName } from './PanelParts';
+import { Field } from '../shared/Field';
 import { deviceDetails } from './selection';
 import { VerdictBadge } from './VerdictBadge';
 

@@ -14,6 +14,7 @@ import { verdictStyles } from './mapStyle';
 import { conduitProtocolLabels, conduitStateLabels, formatService } from './networkLabels';
 import { useNetworkStore } from './networkStore';
 import { DeviceLink, zoneName } from './PanelParts';
+import { ReasonForm } from './ReasonForm';
 import { VerdictBadge } from './VerdictBadge';
 
 /** Changed flows listed; the rest are counted. */
@@ -220,50 +221,23 @@ function ApplyDialog({ onClose }: { onClose: () => void }) {
   const busy = useNetworkStore((state) => state.applyBusy);
   const error = useNetworkStore((state) => state.applyError);
   const version = useNetworkStore((state) => state.policy?.version ?? 0);
-  const [reason, setReason] = useState('');
-  const [missing, setMissing] = useState(false);
-
-  async function submit(): Promise<void> {
-    if (busy) return;
-    if (reason.trim() === '') {
-      setMissing(true);
-      return;
-    }
-    setMissing(false);
-    if (await useNetworkStore.getState().apply(reason.trim())) onClose();
-  }
 
   return (
     <Dialog title="Apply the draft" onClose={() => !busy && onClose()} testId="apply-dialog">
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
+      <ReasonForm
+        fieldId="apply-reason"
+        busy={busy}
+        lead={
+          <>
+            The {formatQuantity(draftSize(draft), 'change')} become policy version {version + 1},
+            one recorded change: who, when and why. It can be reverted later.
+          </>
+        }
+        missingMessage="Say why the policy changes: it is recorded with the change."
+        onReason={async (reason) => {
+          if (await useNetworkStore.getState().apply(reason)) onClose();
         }}
       >
-        <p className="modal__lead">
-          The {formatQuantity(draftSize(draft), 'change')} become policy version {version + 1}, one
-          recorded change: who, when and why. It can be reverted later.
-        </p>
-        <div className="field">
-          <label htmlFor="apply-reason">Why</label>
-          <textarea
-            id="apply-reason"
-            rows={3}
-            maxLength={2000}
-            value={reason}
-            aria-invalid={missing ? true : undefined}
-            aria-describedby={missing ? 'apply-reason-error' : undefined}
-            onChange={(event) => setReason(event.target.value)}
-            autoFocus
-          />
-          {missing ? (
-            <p className="field__error" id="apply-reason-error">
-              Say why the policy changes: it is recorded with the change.
-            </p>
-          ) : null}
-        </div>
         {error ? (
           error.code === 'stepup.required' ? (
             <Alert tone="warning" testId="apply-error">
@@ -281,7 +255,7 @@ function ApplyDialog({ onClose }: { onClose: () => void }) {
             {busy ? 'Applying…' : 'Apply'}
           </button>
         </div>
-      </form>
+      </ReasonForm>
     </Dialog>
   );
 }

@@ -13,7 +13,8 @@ import {
   formatService,
 } from './networkLabels';
 import { useNetworkStore } from './networkStore';
-import { DeviceLink, Field, Fields, Section, SidePanel, zoneName } from './PanelParts';
+import { DeviceLink, Fields, Section, SidePanel, zoneName } from './PanelParts';
+import { Field } from '../shared/Field';
 import type { ZonePair } from './selection';
 import { conduitsOfPair, zonePairDetails } from './selection';
 import { VerdictBadge } from './VerdictBadge';

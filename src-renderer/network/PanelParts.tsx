@@ -76,26 +76,6 @@ export function Fields({ children }: { children: ReactNode }) {
   return <dl className="field-group__list field-group__list--narrow">{children}</dl>;
 }
 
-export function Field({
-  label,
-  value,
-  monospace,
-}: {
-  label: string;
-  value: ReactNode;
-  monospace?: boolean;
-}) {
-  const missing = value === null || value === undefined || value === '';
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd className={missing ? 'muted' : monospace ? 'mono' : undefined}>
-        {missing ? '—' : value}
-      </dd>
-    </>
-  );
-}
-
 /** A device name that selects the device and centres the map on it. */
 export function DeviceLink({ nodeId, label }: { nodeId: string | null; label: string }) {
   if (nodeId === null) return <span className="mono">{label}</span>;

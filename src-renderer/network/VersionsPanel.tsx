@@ -14,6 +14,7 @@ import { formatMoment } from './networkLabels';
 import { useNetworkStore } from './networkStore';
 import { useNetworkToolsStore } from './networkToolsStore';
 import { SidePanel } from './PanelParts';
+import { ReasonForm } from './ReasonForm';
 import {
   conflictSentence,
   describeVersionKind,
@@ -115,19 +116,7 @@ function RevertDialog({ version, onClose }: { version: number; onClose: () => vo
   const busy = useNetworkToolsStore((state) => state.revertBusy);
   const error = useNetworkToolsStore((state) => state.revertError);
   const latest = useNetworkToolsStore((state) => latestVersion(state.versions ?? []));
-  const [reason, setReason] = useState('');
-  const [missing, setMissing] = useState(false);
   const conflict = error === null ? null : policyConflictOf(error);
-
-  async function submit(): Promise<void> {
-    if (busy) return;
-    if (reason.trim() === '') {
-      setMissing(true);
-      return;
-    }
-    setMissing(false);
-    if (await useNetworkToolsStore.getState().revert(version, reason.trim())) onClose();
-  }
 
   async function reload(): Promise<void> {
     useNetworkToolsStore.getState().clearRevertError();
@@ -141,36 +130,21 @@ function RevertDialog({ version, onClose }: { version: number; onClose: () => vo
       onClose={() => !busy && onClose()}
       testId="revert-dialog"
     >
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
+      <ReasonForm
+        fieldId="revert-reason"
+        busy={busy}
+        lead={
+          <>
+            The zones, conduits and device assignments return to what version {version} held. It is
+            recorded as version {latest + 1}, one change with who, when and why; the versions in
+            between stay in the history and can be returned to later.
+          </>
+        }
+        missingMessage="Say why the policy goes back: it is recorded with the change."
+        onReason={async (reason) => {
+          if (await useNetworkToolsStore.getState().revert(version, reason)) onClose();
         }}
       >
-        <p className="modal__lead">
-          The zones, conduits and device assignments return to what version {version} held. It is
-          recorded as version {latest + 1}, one change with who, when and why; the versions in
-          between stay in the history and can be returned to later.
-        </p>
-        <div className="field">
-          <label htmlFor="revert-reason">Why</label>
-          <textarea
-            id="revert-reason"
-            rows={3}
-            maxLength={2000}
-            value={reason}
-            aria-invalid={missing ? true : undefined}
-            aria-describedby={missing ? 'revert-reason-error' : undefined}
-            onChange={(event) => setReason(event.target.value)}
-            autoFocus
-          />
-          {missing ? (
-            <p className="field__error" id="revert-reason-error">
-              Say why the policy goes back: it is recorded with the change.
-            </p>
-          ) : null}
-        </div>
         {conflict ? (
           <Alert tone="warning" title="Not reverted" testId="revert-conflict">
             {conflictSentence(conflict)}{' '}
@@ -197,7 +171,7 @@ function RevertDialog({ version, onClose }: { version: number; onClose: () => vo
             {busy ? 'Reverting…' : `Revert to version ${version}`}
           </button>
         </div>
-      </form>
+      </ReasonForm>
     </Dialog>
   );
 }

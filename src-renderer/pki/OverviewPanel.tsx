@@ -6,6 +6,7 @@ import { useId, useState } from 'react';
 import { authorityKeyAlgorithms } from '../../src-preload/provisioning/schemas';
 import { call } from '../api/wardkeep';
 import { downloadText } from '../api/download';
+import { FileField } from '../shared/FileField';
 import { TextField } from '../shared/TextField';
 import { formatFingerprint, formatUtc } from '../provisioning/outcome';
 import { ActionFeedback } from './ActionFeedback';
@@ -233,7 +234,6 @@ function CreateAuthorityForm({ onDone }: { onDone: () => void }) {
 }
 
 function ImportAuthorityForm({ onDone }: { onDone: () => void }) {
-  const fileId = useId();
   const [siteName, setSiteName] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [password, setPassword] = useState('');
@@ -276,16 +276,12 @@ function ImportAuthorityForm({ onDone }: { onDone: () => void }) {
         maxLength={64}
         error={submitted && siteName.trim() === '' ? 'name the site' : null}
       />
-      <div className="field">
-        <label htmlFor={fileId}>PKCS#12 file (.p12, .pfx)</label>
-        <input
-          id={fileId}
-          type="file"
-          accept=".p12,.pfx,application/x-pkcs12"
-          onChange={(event) => setFile(event.target.files?.[0] ?? null)}
-        />
-        {submitted && file === null ? <p className="field__error">choose the file</p> : null}
-      </div>
+      <FileField
+        label="PKCS#12 file (.p12, .pfx)"
+        accept=".p12,.pfx,application/x-pkcs12"
+        onFile={setFile}
+        error={submitted && file === null ? 'choose the file' : null}
+      />
       <TextField
         label="PKCS#12 password"
         type="password"

@@ -1,13 +1,13 @@
 // What makes a device genuine and current: the manufacturers' CA certificates the site trusts
 // (import a PEM bundle, remove one), the key that signs firmware baselines, and the signed baseline
 // itself. Invariant: after each change the trust list and the overview are read again from main.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call } from '../api/wardkeep';
 import { Dialog } from '../shared/Dialog';
 import { TextField } from '../shared/TextField';
 import { formatFingerprint, formatUtc } from '../provisioning/outcome';
 import { ActionFeedback } from './ActionFeedback';
-import { readFileText } from './files';
+import { FileUploadForm } from './FileUploadForm';
 import type { PkiAccess } from './pkiAccess';
 import type { PkiOverview, TrustAnchor } from './pkiStore';
 import { usePkiStore } from './pkiStore';
@@ -169,73 +169,33 @@ export function TrustPanel({
   );
 }
 
-function FileField({
-  label,
-  accept,
-  onFile,
-  error,
-}: {
-  label: string;
-  accept: string;
-  onFile: (file: File | null) => void;
-  error: string | null;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="file"
-        accept={accept}
-        onChange={(event) => onFile(event.target.files?.[0] ?? null)}
-      />
-      {error ? <p className="field__error">{error}</p> : null}
-    </div>
-  );
-}
-
 function TrustImportForm({ onDone }: { onDone: () => Promise<void> }) {
-  const [file, setFile] = useState<File | null>(null);
   const [manufacturer, setManufacturer] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const action = useAction();
   return (
-    <form
-      className="pki-form pki-form--inline"
-      aria-label="Import trust anchors"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSubmitted(true);
-        if (file === null) return;
-        void action
-          .run(
-            async () => {
-              const read = await readFileText(file, maximumTrustBytes);
-              if (!read.ok) return read;
-              return call(
-                'trust:import',
-                {
-                  pem: read.value,
-                  ...(manufacturer.trim() === '' ? {} : { manufacturer: manufacturer.trim() }),
-                },
-                pkiFailures,
-              );
-            },
-            (report) =>
-              `${report.added.length} added${report.alreadyTrusted.length > 0 ? `, ${report.alreadyTrusted.length} already trusted` : ''}.`,
-          )
-          .then(onDone);
-      }}
+    <FileUploadForm
+      formLabel="Import trust anchors"
+      title="Import manufacturer CA certificates"
+      inline
+      fileLabel="PEM file (one or more certificates)"
+      accept=".pem,.crt,.cer,application/x-pem-file"
+      maximumBytes={maximumTrustBytes}
+      send={(pem) =>
+        call(
+          'trust:import',
+          {
+            pem,
+            ...(manufacturer.trim() === '' ? {} : { manufacturer: manufacturer.trim() }),
+          },
+          pkiFailures,
+        )
+      }
+      success={(report) =>
+        `${report.added.length} added${report.alreadyTrusted.length > 0 ? `, ${report.alreadyTrusted.length} already trusted` : ''}.`
+      }
+      testId="trust-import"
+      submitLabel="Import"
+      onDone={onDone}
     >
-      <h3>Import manufacturer CA certificates</h3>
-      <FileField
-        label="PEM file (one or more certificates)"
-        accept=".pem,.crt,.cer,application/x-pem-file"
-        onFile={setFile}
-        error={submitted && file === null ? 'choose the file' : null}
-      />
       <TextField
         label="Manufacturer (optional)"
         value={manufacturer}
@@ -243,94 +203,46 @@ function TrustImportForm({ onDone }: { onDone: () => Promise<void> }) {
         hint="Without it, the name in each certificate is used."
         maxLength={200}
       />
-      <ActionFeedback action={action} testId="trust-import" />
-      <button type="submit" className="button button--primary" disabled={action.busy}>
-        Import
-      </button>
-    </form>
+    </FileUploadForm>
   );
 }
 
 function PublisherKeyForm({ onDone }: { onDone: () => Promise<void> }) {
-  const [file, setFile] = useState<File | null>(null);
-  const [submitted, setSubmitted] = useState(false);
-  const action = useAction();
   return (
-    <form
-      className="pki-form"
-      aria-label="Set the baseline publisher key"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSubmitted(true);
-        if (file === null) return;
-        void action
-          .run(
-            async () => {
-              const read = await readFileText(file, maximumPublisherKeyBytes);
-              if (!read.ok) return read;
-              return call('baseline:publisher', { pem: read.value }, pkiFailures);
-            },
-            (key) =>
-              `Baselines are now checked against ${key.algorithm} key ${formatFingerprint(key.fingerprintSha256)}.`,
-          )
-          .then(onDone);
-      }}
-    >
-      <h3>Set the publisher key</h3>
-      <p className="muted">Changing it changes which firmware is trusted.</p>
-      <FileField
-        label="Public key (PEM)"
-        accept=".pem,application/x-pem-file"
-        onFile={setFile}
-        error={submitted && file === null ? 'choose the file' : null}
-      />
-      <ActionFeedback action={action} testId="publisher-key" />
-      <button type="submit" className="button button--primary" disabled={action.busy}>
-        Set publisher key
-      </button>
-    </form>
+    <FileUploadForm
+      formLabel="Set the baseline publisher key"
+      title="Set the publisher key"
+      lead="Changing it changes which firmware is trusted."
+      fileLabel="Public key (PEM)"
+      accept=".pem,application/x-pem-file"
+      maximumBytes={maximumPublisherKeyBytes}
+      send={(pem) => call('baseline:publisher', { pem }, pkiFailures)}
+      success={(key) =>
+        `Baselines are now checked against ${key.algorithm} key ${formatFingerprint(key.fingerprintSha256)}.`
+      }
+      testId="publisher-key"
+      submitLabel="Set publisher key"
+      onDone={onDone}
+    />
   );
 }
 
 function BaselineImportForm({ onDone }: { onDone: () => Promise<void> }) {
-  const [file, setFile] = useState<File | null>(null);
-  const [submitted, setSubmitted] = useState(false);
-  const action = useAction();
   return (
-    <form
-      className="pki-form"
-      aria-label="Import a firmware baseline"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSubmitted(true);
-        if (file === null) return;
-        void action
-          .run(
-            async () => {
-              const read = await readFileText(file, maximumBaselineBytes);
-              if (!read.ok) return read;
-              return call('baseline:import', { content: read.value }, pkiFailures);
-            },
-            (summary) =>
-              `Baseline ${summary.sequence} imported: ${summary.models} models, ${summary.approvedImages} approved images.`,
-          )
-          .then(onDone);
-      }}
-    >
-      <h3>Import a signed baseline</h3>
-      <p className="muted">Its signature is checked against the publisher key.</p>
-      <FileField
-        label="Baseline file (JSON)"
-        accept=".json,application/json"
-        onFile={setFile}
-        error={submitted && file === null ? 'choose the file' : null}
-      />
-      <ActionFeedback action={action} testId="baseline-import" />
-      <button type="submit" className="button button--primary" disabled={action.busy}>
-        Import baseline
-      </button>
-    </form>
+    <FileUploadForm
+      formLabel="Import a firmware baseline"
+      title="Import a signed baseline"
+      lead="Its signature is checked against the publisher key."
+      fileLabel="Baseline file (JSON)"
+      accept=".json,application/json"
+      maximumBytes={maximumBaselineBytes}
+      send={(content) => call('baseline:import', { content }, pkiFailures)}
+      success={(summary) =>
+        `Baseline ${summary.sequence} imported: ${summary.models} models, ${summary.approvedImages} approved images.`
+      }
+      testId="baseline-import"
+      submitLabel="Import baseline"
+      onDone={onDone}
+    />
   );
 }

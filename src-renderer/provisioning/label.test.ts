@@ -1,38 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { deviceLabel, fingerprintLines, isoDate } from './label';
-import type { ProvisionedOutcome } from './wizard';
+import { provisionedOutcome } from './testOutcomes';
 
 const fingerprint = Array.from({ length: 32 }, (_, index) =>
   index.toString(16).padStart(2, '0'),
 ).join('');
 
-const outcome: ProvisionedOutcome = {
-  attemptId: 'attempt-1',
-  protocol: 'wardkeep-serial/1',
+const outcome = provisionedOutcome({
   startedAtMs: Date.UTC(2026, 10, 23, 10),
   endedAtMs: Date.UTC(2026, 10, 23, 10, 0, 2),
-  device: {
-    deviceUid: 'dev-1',
-    manufacturer: 'Medica Infusion Systems',
-    model: 'InfuPro 3000',
-    serialNumber: 'IP3-0001',
-    firmwareVersion: '4.2.1',
-    idevidFingerprintSha256: null,
-  },
-  retransmissions: 0,
-  status: 'provisioned',
-  deviceUid: 'dev-1',
-  certificate: {
-    serial: '7f01',
-    fingerprintSha256: fingerprint,
-    notAfter: '2027-11-23T10:00:00Z',
-    keyAlgorithm: 'ec-p256',
-  },
-  zoneId: 'medical-devices',
-  vlan: 120,
-  deviceCreated: true,
-  reconciled: false,
-};
+  certificate: { ...provisionedOutcome().certificate, fingerprintSha256: fingerprint },
+});
 
 describe('deviceLabel', () => {
   it('puts the whole fingerprint on four lines of eight bytes', () => {

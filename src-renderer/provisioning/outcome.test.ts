@@ -9,38 +9,9 @@ import {
   sentence,
   stepLabels,
 } from './outcome';
-import type { ProvisioningOutcome, RefusedOutcome } from './wizard';
+import { failedOutcome, provisionedOutcome, refusedOutcome } from './testOutcomes';
+import type { ProvisioningOutcome } from './wizard';
 import { provisioningSteps } from './wizard';
-
-const base = {
-  attemptId: 'attempt-1',
-  protocol: 'wardkeep-serial/1',
-  startedAtMs: 1000,
-  endedAtMs: 2000,
-  device: {
-    deviceUid: null,
-    manufacturer: 'Medica Infusion Systems',
-    model: 'InfuPro 3000',
-    serialNumber: 'IP3-0001',
-    firmwareVersion: '4.2.1',
-    idevidFingerprintSha256: null,
-  },
-  retransmissions: 0,
-};
-
-function refused(change: Partial<RefusedOutcome>): RefusedOutcome {
-  return {
-    ...base,
-    status: 'refused',
-    step: 'identify',
-    code: 'cannot_hold_certificate',
-    reason: 'the device presents no manufacturer identity',
-    quarantined: false,
-    exceptionSuggested: false,
-    deviceCode: null,
-    ...change,
-  };
-}
 
 function facts(outcome: ProvisioningOutcome): Record<string, string> {
   return Object.fromEntries(describeOutcome(outcome).facts.map((fact) => [fact.term, fact.value]));
@@ -48,25 +19,17 @@ function facts(outcome: ProvisioningOutcome): Record<string, string> {
 
 describe('describeOutcome', () => {
   it('names the zone, the certificate and its fingerprint of a provisioned device', () => {
-    const view = describeOutcome({
-      ...base,
-      status: 'provisioned',
-      deviceUid: 'dev-1',
-      certificate: {
-        serial: '7f01',
-        fingerprintSha256: '0a'.repeat(32),
-        notAfter: '2027-11-23T10:00:00.000Z',
-        keyAlgorithm: 'ec-p256',
-      },
+    const outcome = provisionedOutcome({
       zoneId: 'life-sustaining',
       vlan: 111,
       deviceCreated: false,
       reconciled: true,
     });
+    const view = describeOutcome(outcome);
     expect(view.tone).toBe('success');
     expect(view.heading).toBe('Provisioned');
     expect(view.summary).toContain('zone life-sustaining (VLAN 111)');
-    expect(Object.fromEntries(view.facts.map((fact) => [fact.term, fact.value]))).toMatchObject({
+    expect(facts(outcome)).toMatchObject({
       'Certificate serial': '7f01',
       'Fingerprint (SHA-256)': Array.from({ length: 32 }, () => '0A').join(':'),
       'Valid until': '2027-11-23 10:00 UTC',
@@ -77,7 +40,7 @@ describe('describeOutcome', () => {
   });
 
   it('suggests an exception for a legacy device and says nothing was issued', () => {
-    const view = describeOutcome(refused({ exceptionSuggested: true }));
+    const view = describeOutcome(refusedOutcome({ exceptionSuggested: true }));
     expect(view.heading).toBe('Refused: The device cannot hold a certificate (legacy device)');
     expect(view.summary).toBe('The device presents no manufacturer identity.');
     expect(view.nextSteps[0]).toContain('legacy-device exception');
@@ -85,7 +48,11 @@ describe('describeOutcome', () => {
   });
 
   it('says a tampered device was quarantined and must leave clinical use', () => {
-    const outcome = refused({ step: 'firmware', code: 'firmware_tampered', quarantined: true });
+    const outcome = refusedOutcome({
+      step: 'firmware',
+      code: 'firmware_tampered',
+      quarantined: true,
+    });
     expect(facts(outcome)).toMatchObject({
       'Refused at': 'Check its firmware',
       Quarantined: 'Yes: recorded as quarantined in the inventory',
@@ -94,7 +61,7 @@ describe('describeOutcome', () => {
   });
 
   it('says a device held in quarantine is already quarantined, and how to release it', () => {
-    const outcome = refused({ step: 'authenticate', code: 'device_quarantined' });
+    const outcome = refusedOutcome({ step: 'authenticate', code: 'device_quarantined' });
     expect(facts(outcome)).toMatchObject({
       'Refused at': 'Prove it is genuine',
       Why: 'The inventory holds this device as quarantined',
@@ -106,59 +73,33 @@ describe('describeOutcome', () => {
   });
 
   it('says a provisioned device was released from quarantine only when it was', () => {
-    const provisioned: ProvisioningOutcome = {
-      ...base,
-      status: 'provisioned',
-      deviceUid: 'dev-1',
-      certificate: {
-        serial: '7f01',
-        fingerprintSha256: '0a'.repeat(32),
-        notAfter: '2027-11-23T10:00:00.000Z',
-        keyAlgorithm: 'ec-p256',
-      },
-      zoneId: 'medical-devices',
-      vlan: 120,
-      deviceCreated: false,
-      reconciled: false,
-    };
-    const released = describeOutcome(provisioned, { releasedFromQuarantine: true }).facts;
+    const outcome = provisionedOutcome({ deviceCreated: false });
+    const released = describeOutcome(outcome, { releasedFromQuarantine: true }).facts;
     expect(released).toContainEqual({
       term: 'Quarantine',
       value: 'Released: the device is in service again (recorded in the audit log)',
     });
-    expect(facts(provisioned).Quarantine).toBeUndefined();
+    expect(facts(outcome).Quarantine).toBeUndefined();
   });
 
   it('tells the technician to report a possible clone', () => {
-    const outcome = refused({ step: 'authenticate', code: 'serial_mismatch' });
+    const outcome = refusedOutcome({ step: 'authenticate', code: 'serial_mismatch' });
     expect(describeOutcome(outcome).heading).toContain('differs from the one its factory');
     expect(describeOutcome(outcome).nextSteps.join(' ')).toContain('counterfeit or cloned');
     expect(facts(outcome).Quarantined).toBe('No');
   });
 
   it('names a certificate in doubt after a failure, and asks for another session', () => {
-    const view = describeOutcome({
-      ...base,
-      status: 'failed',
-      step: 'confirm',
-      code: 'timeout',
-      reason: 'no answer to CONFIRM',
-      certificateInDoubt: '7f02',
-    });
+    const view = describeOutcome(failedOutcome({ certificateInDoubt: '7f02' }));
     expect(view.tone).toBe('warning');
     expect(view.heading).toBe('Not completed: the device stopped answering');
     expect(view.nextSteps[0]).toContain('certificate 7f02');
   });
 
   it('calls a cancelled session cancelled', () => {
-    const view = describeOutcome({
-      ...base,
-      status: 'failed',
-      step: 'placement',
-      code: 'cancelled',
-      reason: 'cancelled by the operator',
-      certificateInDoubt: null,
-    });
+    const view = describeOutcome(
+      failedOutcome({ step: 'placement', code: 'cancelled', reason: 'cancelled by the operator' }),
+    );
     expect(view.heading).toBe('Cancelled');
     expect(view.nextSteps[0]).toContain('Nothing was committed');
   });
@@ -166,14 +107,14 @@ describe('describeOutcome', () => {
 
 describe('exceptionSubjectOf', () => {
   it('carries what a refused device reported, and nulls for a device that reported nothing', () => {
-    expect(exceptionSubjectOf(refused({ exceptionSuggested: true }))).toEqual({
+    expect(exceptionSubjectOf(refusedOutcome({ exceptionSuggested: true }))).toEqual({
       deviceUid: null,
       manufacturer: 'Medica Infusion Systems',
       model: 'InfuPro 3000',
       serialNumber: 'IP3-0001',
       attemptId: 'attempt-1',
     });
-    expect(exceptionSubjectOf(refused({ device: null, exceptionSuggested: true }))).toEqual({
+    expect(exceptionSubjectOf(refusedOutcome({ device: null, exceptionSuggested: true }))).toEqual({
       deviceUid: null,
       manufacturer: null,
       model: null,

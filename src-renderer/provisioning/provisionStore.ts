@@ -84,15 +84,23 @@ const idleState = {
   cancelling: false,
 };
 
+/** Nothing chosen, loaded or running: the first state, and the state after the session ends. */
+function emptyState() {
+  return {
+    ports: null,
+    portsLoading: false,
+    pickedPort: null,
+    typedPort: '',
+    releaseQuarantine: false,
+    history: null,
+    overview: null,
+    ...idleState,
+    wizard: initialWizard(),
+  };
+}
+
 export const useProvisionStore = create<ProvisionState>()((set, get) => ({
-  ports: null,
-  portsLoading: false,
-  pickedPort: null,
-  typedPort: '',
-  releaseQuarantine: false,
-  history: null,
-  overview: null,
-  ...idleState,
+  ...emptyState(),
 
   async loadPorts() {
     wire();
@@ -219,16 +227,6 @@ export const useProvisionStore = create<ProvisionState>()((set, get) => ({
 
   reset() {
     held = [];
-    set({
-      ports: null,
-      portsLoading: false,
-      pickedPort: null,
-      typedPort: '',
-      releaseQuarantine: false,
-      history: null,
-      overview: null,
-      ...idleState,
-      wizard: initialWizard(),
-    });
+    set(emptyState());
   },
 }));

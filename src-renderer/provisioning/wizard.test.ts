@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  IdentifiedDevice,
-  ProvisioningEvent,
-  ProvisioningOutcome,
-  ProvisioningStep,
-  WizardState,
-} from './wizard';
+import { failedOutcome, provisionedOutcome, refusedOutcome } from './testOutcomes';
+import type { IdentifiedDevice, ProvisioningEvent, ProvisioningStep, WizardState } from './wizard';
 import {
   currentStep,
   initialWizard,
@@ -25,37 +20,7 @@ const device: IdentifiedDevice = {
   currentZoneId: null,
 };
 
-const base = {
-  attemptId: 'attempt-1',
-  protocol: 'wardkeep-serial/1',
-  startedAtMs: 1000,
-  endedAtMs: 2000,
-  device: {
-    deviceUid: 'dev-1',
-    manufacturer: device.manufacturer,
-    model: device.model,
-    serialNumber: device.serialNumber,
-    firmwareVersion: '4.2.1',
-    idevidFingerprintSha256: null,
-  },
-  retransmissions: 0,
-};
-
-const provisioned: ProvisioningOutcome = {
-  ...base,
-  status: 'provisioned',
-  deviceUid: 'dev-1',
-  certificate: {
-    serial: '0a1b',
-    fingerprintSha256: 'ab'.repeat(32),
-    notAfter: '2027-11-23T10:00:00Z',
-    keyAlgorithm: 'ec-p256',
-  },
-  zoneId: 'medical-devices',
-  vlan: 120,
-  deviceCreated: true,
-  reconciled: false,
-};
+const provisioned = provisionedOutcome();
 
 function started(step: ProvisioningStep): ProvisioningEvent {
   return { kind: 'step.started', step, atMs: 1 };
@@ -119,16 +84,12 @@ describe('reduceWizard', () => {
   });
 
   it('marks a refused step failed with its reason and code, and the later steps not reached', () => {
-    const refused: ProvisioningOutcome = {
-      ...base,
-      status: 'refused',
+    const refused = refusedOutcome({
       step: 'firmware',
       code: 'firmware_tampered',
       reason: 'the image hash is not the approved one',
       quarantined: true,
-      exceptionSuggested: false,
-      deviceCode: null,
-    };
+    });
     const state = run([
       started('connect'),
       passed('connect'),
@@ -168,15 +129,12 @@ describe('reduceWizard', () => {
       },
       {
         kind: 'finished',
-        outcome: {
-          ...base,
+        outcome: failedOutcome({
           device: null,
-          status: 'failed',
           step: 'identify',
           code: 'cancelled',
           reason: 'cancelled by the operator before reading the device identity',
-          certificateInDoubt: null,
-        },
+        }),
       },
     ]);
     expect(statuses(state)).toMatchObject({
@@ -188,14 +146,11 @@ describe('reduceWizard', () => {
   });
 
   it('marks the outcome’s step failed when no failure event came before it', () => {
-    const failed: ProvisioningOutcome = {
-      ...base,
-      status: 'failed',
+    const failed = failedOutcome({
       step: 'install',
       code: 'cable_pulled',
       reason: 'the line closed while installing',
-      certificateInDoubt: null,
-    };
+    });
     const state = run([started('install'), { kind: 'finished', outcome: failed }]);
     expect(state.steps[7]).toMatchObject({
       step: 'install',

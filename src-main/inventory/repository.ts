@@ -161,6 +161,7 @@ export interface StoredDeviceFields extends DeviceFields {
 
 export interface DeviceRepository {
   findById(id: number): DeviceRecord | null;
+  findByUid(uid: string): DeviceRecord | null;
   findByIdentity(identity: DeviceIdentity): DeviceRecord | null;
   /** The id of every device by identity key (see identityKey), read in one index scan. */
   identityIndex(): Map<string, number>;
@@ -283,6 +284,9 @@ function storedValues(fields: StoredDeviceFields): (string | null)[] {
 export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
   const selectById = db.prepare<[number], DeviceRecord>(
     `SELECT ${recordColumns} FROM devices WHERE id = ?`,
+  );
+  const selectByUid = db.prepare<[string], DeviceRecord>(
+    `SELECT ${recordColumns} FROM devices WHERE uid = ?`,
   );
   const selectByIdentity = db.prepare<[string, string], DeviceRecord>(
     `SELECT ${recordColumns} FROM devices WHERE manufacturer_key = ? AND serial_number = ?`,
@@ -512,6 +516,7 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
 
   return {
     findById: (id) => selectById.get(id) ?? null,
+    findByUid: (uid) => selectByUid.get(uid) ?? null,
     identityIndex() {
       const index = new Map<string, number>();
       for (const [id, manufacturerKey, serialNumber] of selectIdentities.iterate())

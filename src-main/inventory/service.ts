@@ -59,6 +59,8 @@ export interface InventoryService {
   list(query: DeviceQueryParsed): DevicePage;
   /** Throws `not_found` when no device has this id. */
   get(id: number): DeviceRecord;
+  /** By the stable uid other records (certificates, zones, exceptions) name it by. */
+  getByUid(uid: string): DeviceRecord;
   facets(): DeviceFacets;
   /** Throws `import.invalid` when the file is not CSV or has no header. */
   stage(fileName: string, content: string): StagedImport;
@@ -482,6 +484,11 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     get(id) {
       const device = repository.findById(id);
       if (!device) fail('not_found', `no device with id ${id}`, { id });
+      return device;
+    },
+    getByUid(uid) {
+      const device = repository.findByUid(uid);
+      if (!device) fail('not_found', `no device ${uid} in the inventory`, { uid });
       return device;
     },
     facets: () => repository.facets(),

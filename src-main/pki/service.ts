@@ -130,8 +130,11 @@ export interface PkiService {
   prepareCrl(): Promise<PreparedCrl>;
   /** Records a prepared CRL as published; `pki.invalid` (details.problem 'crl.stale') if stale. */
   recordCrl(prepared: PreparedCrl): PublishedCrl;
-  /** prepareCrl + recordCrl, prepared again if a revocation slipped in between. */
-  publishCrl(): Promise<PublishedCrl>;
+  /**
+   * prepareCrl + recordCrl, prepared again if a revocation slipped in between. `record` wraps the
+   * write (e.g. with its audit record in the same transaction); it must call `write` once.
+   */
+  publishCrl(record?: (write: () => PublishedCrl) => PublishedCrl): Promise<PublishedCrl>;
   latestCrl(): PublishedCrl | null;
 
   importTrustBundle(pem: string, options?: { manufacturer?: string }): TrustImportReport;
@@ -1095,11 +1098,11 @@ export function createPki(dependencies: PkiDependencies): PkiService {
       });
     },
 
-    async publishCrl() {
+    async publishCrl(record = (write) => write()) {
       for (let attempt = 1; ; attempt++) {
         const crl = await service.prepareCrl();
         try {
-          return service.recordCrl(crl);
+          return record(() => service.recordCrl(crl));
         } catch (error) {
           const isStale =
             error instanceof WardkeepFailure &&

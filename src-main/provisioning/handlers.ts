@@ -7,7 +7,7 @@ import type { HandlerContext, HandlerGroup } from '../ipc/handlers';
 import { requireSession } from '../ipc/handlers';
 import { fail } from '../lib/errors';
 import type { AppServices } from '../services';
-import type { CertificateRecord } from '../pki/types';
+import type { CertificateRecord, PublishedCrl } from '../pki/types';
 import type { ProvisioningServiceEvent } from './service';
 
 type ProvisioningChannel =
@@ -231,21 +231,8 @@ export const provisioningHandlers: HandlerGroup<ProvisioningChannel> = {
       services.pki().revoke(request.serial.toLowerCase(), request.reason),
     ),
   'pki:issue': (request, { services }) => {
-    const device = services
-      .db()
-      .prepare<
-        [string],
-        {
-          uid: string;
-          asset_tag: string | null;
-          model: string;
-          serial_number: string;
-          lifecycle_state: string;
-        }
-      >('SELECT uid, asset_tag, model, serial_number, lifecycle_state FROM devices WHERE uid = ?')
-      .get(request.deviceUid);
-    if (!device) fail('not_found', `no device ${request.deviceUid} in the inventory`);
-    if (device.lifecycle_state === 'decommissioned') {
+    const device = services.inventory().getByUid(request.deviceUid);
+    if (device.lifecycleState === 'decommissioned') {
       fail('input.invalid', `device ${device.uid} is decommissioned: it gets no certificate`, {
         field: 'deviceUid',
       });
@@ -255,15 +242,15 @@ export const provisioningHandlers: HandlerGroup<ProvisioningChannel> = {
       (value: { serial: string }) => ({
         action: 'certificate.issue',
         target: value.serial,
-        details: { deviceUid: device.uid, deviceSerial: device.serial_number, manual: true },
+        details: { deviceUid: device.uid, deviceSerial: device.serialNumber, manual: true },
       }),
       () => {
         const made = pki.issue({
           csr: request.csrPem,
           device: {
             uid: device.uid,
-            name: (device.asset_tag ?? `${device.model} ${device.serial_number}`).slice(0, 64),
-            serialNumber: device.serial_number,
+            name: (device.assetTag ?? `${device.model} ${device.serialNumber}`).slice(0, 64),
+            serialNumber: device.serialNumber,
           },
         });
         pki.confirm(made.record.serial);
@@ -277,32 +264,22 @@ export const provisioningHandlers: HandlerGroup<ProvisioningChannel> = {
     };
   },
   'pki:crl': async (_request, { services }) => {
-    const pki = services.pki();
-    // Signed off the transaction (the key operation is slow); recorded with its audit record,
-    // prepared again if a revocation landed in between.
-    for (let attempt = 0; ; attempt += 1) {
-      const prepared = await pki.prepareCrl();
-      try {
-        const published = services.audited(
-          {
-            action: 'pki.crl.publish',
-            target: `crl ${prepared.crlNumber}`,
-            details: { crlNumber: prepared.crlNumber, revoked: prepared.revokedCount },
-          },
-          () => pki.recordCrl(prepared),
-        );
-        return {
-          fileName: `wardkeep-crl-${published.crlNumber}-${day(services)}.crl.pem`,
-          mimeType: 'application/pkix-crl',
-          content: published.pem,
-        };
-      } catch (error) {
-        const stale =
-          error instanceof Error &&
-          (error as { details?: { problem?: unknown } }).details?.problem === 'crl.stale';
-        if (!stale || attempt >= 3) throw error;
-      }
-    }
+    // Signed off the transaction (the key operation is slow), then recorded with its audit record.
+    const published = await services.pki().publishCrl((write) =>
+      services.audited(
+        (crl: PublishedCrl) => ({
+          action: 'pki.crl.publish',
+          target: `crl ${crl.crlNumber}`,
+          details: { crlNumber: crl.crlNumber, revoked: crl.revokedCount },
+        }),
+        write,
+      ),
+    );
+    return {
+      fileName: `wardkeep-crl-${published.crlNumber}-${day(services)}.crl.pem`,
+      mimeType: 'application/pkix-crl',
+      content: published.pem,
+    };
   },
   'pki:chain': (_request, { services }) => ({
     fileName: `wardkeep-ca-chain-${day(services)}.pem`,

@@ -128,7 +128,7 @@ function EmergencyItem({
         <h2>
           #{record.id} · {record.openedBy}
         </h2>
-        <span className={`emergency__state emergency__state--${state}`}>
+        <span className={`status-pill status-pill--${stateTones[state]}`}>
           {state === 'awaiting' ? 'Awaits review' : state === 'open' ? 'Open now' : 'Reviewed'}
         </span>
       </div>
@@ -211,3 +211,5 @@ function closeReasonLabel(reason: string): string {
       return reason.replace(/_/g, ' ');
   }
 }
+
+const stateTones = { awaiting: 'danger', open: 'warning', reviewed: 'success' } as const;

@@ -195,7 +195,7 @@ function ExceptionItem({
           {exceptionDeviceName(record)}
           {device?.assetTag ? <span className="muted"> · {device.assetTag}</span> : null}
         </h3>
-        <span className={`exception__due exception__due--${state}`}>{reviewWords(record)}</span>
+        <span className={`status-pill status-pill--${dueTones[state]}`}>{reviewWords(record)}</span>
       </div>
       <dl className="field-group__list">
         <dt>Risk accepted</dt>
@@ -568,3 +568,5 @@ function ExceptionForm({
     </form>
   );
 }
+
+const dueTones = { overdue: 'danger', active: 'success', revoked: 'muted' } as const;

@@ -304,6 +304,26 @@ describe('the journal of a bulk load', () => {
     inventory.dispose();
   });
 
+  it('writes the search index of a large load as one segment, merging nothing', async () => {
+    const db = open();
+    expect(
+      db.prepare("SELECT v FROM devices_search_config WHERE k = 'hashsize'").pluck(true).get(),
+    ).toBe(64 * 1024 * 1024);
+    const inventory = inventoryOn(db);
+    const report = await inventory.importFile(
+      'big.csv',
+      canonicalCsv(generateDemoHospital(9, 4 * bulkLoadThreshold)),
+      { skipInvalid: false },
+    );
+    expect(report.committed).toBe(true);
+    // With FTS5's default 1 MiB buffer this load wrote several segments.
+    expect(
+      db.prepare('SELECT count(DISTINCT segid) FROM devices_search_idx').pluck(true).get(),
+    ).toBe(1);
+    expect(searchRowids(db, 'infusion').length).toBeGreaterThan(0);
+    inventory.dispose();
+  });
+
   it('stays in WAL mode when another connection has the store open', async () => {
     const file = join(tempDir(), 'wardkeep.db');
     const key = randomBytes(32);

@@ -7,5 +7,14 @@ import * as audit from './0003-audit';
 import * as pki from './0004-pki';
 import * as network from './0006-network';
 import * as provisioning from './0007-provisioning';
+import * as searchHash from './0008-search-hash';
 
-export const migrations: Migration[] = [devices, accounts, audit, pki, network, provisioning];
+export const migrations: Migration[] = [
+  devices,
+  accounts,
+  audit,
+  pki,
+  network,
+  provisioning,
+  searchHash,
+];

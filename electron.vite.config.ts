@@ -13,6 +13,9 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/app/main.ts'),
           // The `wardkeep` command line, runnable with plain Node (it never imports electron).
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
+          // The worker thread that checks an import's rows while the main thread writes them;
+          // import-source.ts loads it from beside the bundle that starts it.
+          'import-worker': resolve(__dirname, 'src-main/inventory/import-worker.ts'),
         },
       },
     },

@@ -74,109 +74,147 @@ export function parseCsv(input: string | Uint8Array): CsvParseResult {
     if (!decoded.ok) return decoded;
     text = decoded.text;
   }
+  const reader = createCsvReader(text);
+  const records: CsvRecord[] = [];
+  const error = reader.read(records, Infinity);
+  return error === null ? { ok: true, records } : { ok: false, error };
+}
+
+export interface CsvReader {
+  /**
+   * Appends up to `limit` more records to `into`; null when it read them (or the text ended),
+   * else the error that stopped it (reading further after an error is not meaningful).
+   */
+  read(into: CsvRecord[], limit: number): CsvError | null;
+  /** True once every record has been read. */
+  readonly done: boolean;
+  /** How many characters of the text have been read. */
+  readonly position: number;
+}
+
+/** Reads CSV text a number of records at a time, exactly as parseCsv reads it all at once. */
+export function createCsvReader(text: string): CsvReader {
   const length = text.length;
   let position = text.charCodeAt(0) === byteOrderMark ? 1 : 0;
   let line = 1;
-  const records: CsvRecord[] = [];
-  if (position >= length) return { ok: true, records };
+  let done = position >= length;
 
-  let fields: string[] = [];
-  let recordLine = 1;
-  for (;;) {
-    // At the start of a field.
-    let value: string;
-    if (text.charCodeAt(position) === quote) {
-      const openedOnLine = line;
-      position += 1;
-      let start = position;
-      let pieces = '';
-      for (;;) {
-        if (position >= length) {
-          return {
-            ok: false,
-            error: {
+  function read(records: CsvRecord[], limit: number): CsvError | null {
+    let count = 0;
+    while (!done && count < limit) {
+      const error = readRecord(records);
+      if (error !== null) {
+        done = true;
+        return error;
+      }
+      count += 1;
+    }
+    return null;
+  }
+
+  // Reads one record from `position` (which is inside the text) and pushes it.
+  function readRecord(records: CsvRecord[]): CsvError | null {
+    const fields: string[] = [];
+    const recordLine = line;
+    for (;;) {
+      // At the start of a field.
+      let value: string;
+      if (text.charCodeAt(position) === quote) {
+        const openedOnLine = line;
+        position += 1;
+        let start = position;
+        let pieces = '';
+        for (;;) {
+          if (position >= length) {
+            return {
               code: 'csv.unterminated_quote',
               line: openedOnLine,
               message: `line ${openedOnLine}: a quoted field is never closed`,
-            },
-          };
-        }
-        const code = text.charCodeAt(position);
-        if (code === quote) {
-          if (text.charCodeAt(position + 1) === quote) {
-            pieces += text.slice(start, position + 1);
-            position += 2;
-            start = position;
-            continue;
+            };
           }
-          pieces += text.slice(start, position);
+          const code = text.charCodeAt(position);
+          if (code === quote) {
+            if (text.charCodeAt(position + 1) === quote) {
+              pieces += text.slice(start, position + 1);
+              position += 2;
+              start = position;
+              continue;
+            }
+            pieces += text.slice(start, position);
+            position += 1;
+            break;
+          }
+          if (code === lineFeed) {
+            line += 1;
+          } else if (code === carriageReturn && text.charCodeAt(position + 1) !== lineFeed) {
+            line += 1;
+          }
           position += 1;
-          break;
         }
-        if (code === lineFeed) {
-          line += 1;
-        } else if (code === carriageReturn && text.charCodeAt(position + 1) !== lineFeed) {
-          line += 1;
-        }
-        position += 1;
-      }
-      value = pieces;
-      if (position < length) {
-        const next = text.charCodeAt(position);
-        if (next !== comma && next !== lineFeed && next !== carriageReturn) {
-          return {
-            ok: false,
-            error: {
+        value = pieces;
+        if (position < length) {
+          const next = text.charCodeAt(position);
+          if (next !== comma && next !== lineFeed && next !== carriageReturn) {
+            return {
               code: 'csv.text_after_quote',
               line,
               message: `line ${line}: text follows the closing quote of a field`,
-            },
-          };
+            };
+          }
         }
-      }
-    } else {
-      const start = position;
-      while (position < length) {
-        const code = text.charCodeAt(position);
-        if (code === comma || code === lineFeed || code === carriageReturn) break;
-        if (code === quote) {
-          return {
-            ok: false,
-            error: {
+      } else {
+        const start = position;
+        while (position < length) {
+          const code = text.charCodeAt(position);
+          if (code === comma || code === lineFeed || code === carriageReturn) break;
+          if (code === quote) {
+            return {
               code: 'csv.stray_quote',
               line,
               message: `line ${line}: a quote inside a field that does not start with a quote`,
-            },
-          };
+            };
+          }
+          position += 1;
         }
-        position += 1;
+        value = text.slice(start, position);
       }
-      value = text.slice(start, position);
-    }
-    fields.push(value);
+      fields.push(value);
 
-    // After a field: a comma, a line break or the end.
-    if (position >= length) {
-      records.push({ line: recordLine, fields });
-      return { ok: true, records };
-    }
-    const separator = text.charCodeAt(position);
-    if (separator === comma) {
-      position += 1;
+      // After a field: a comma, a line break or the end.
       if (position >= length) {
-        fields.push('');
         records.push({ line: recordLine, fields });
-        return { ok: true, records };
+        done = true;
+        return null;
       }
-      continue;
+      const separator = text.charCodeAt(position);
+      if (separator === comma) {
+        position += 1;
+        if (position >= length) {
+          fields.push('');
+          records.push({ line: recordLine, fields });
+          done = true;
+          return null;
+        }
+        continue;
+      }
+      position +=
+        separator === carriageReturn && text.charCodeAt(position + 1) === lineFeed ? 2 : 1;
+      line += 1;
+      records.push({ line: recordLine, fields });
+      if (position >= length) done = true;
+      return null;
     }
-    position += separator === carriageReturn && text.charCodeAt(position + 1) === lineFeed ? 2 : 1;
-    line += 1;
-    records.push({ line: recordLine, fields });
-    if (position >= length) return { ok: true, records };
-    fields = [];
-    recordLine = line;
   }
+
+  return {
+    read,
+    get done() {
+      return done;
+    },
+    get position() {
+      return position;
+    },
+  };
 }
 
 /**

@@ -176,6 +176,16 @@ export interface DeviceRepository {
   bulkTransaction<T>(work: () => T): T;
   /** Only inside transaction(). */
   insertDevice(uid: string, fields: StoredDeviceFields, atIso: string): number;
+  /**
+   * Inserts the device whose storedValues() are `values[offset …]` (storedColumnCount of them):
+   * an import's rows arrive as one flat array per chunk. Only inside transaction().
+   */
+  insertStoredValues(
+    uid: string,
+    values: readonly (string | null)[],
+    offset: number,
+    atIso: string,
+  ): number;
   /** Writes `fields` over the device, raising its revision by one. Only inside transaction(). */
   updateDevice(id: number, fields: StoredDeviceFields, atIso: string): void;
   /** An updater of `fields`, which `input` must always define (undefined would be stored as null). */
@@ -252,8 +262,12 @@ const columnOf: Record<DeviceFieldName, (typeof storedColumns)[number]> = {
   notes: 'notes',
 };
 
-function storedValues(fields: StoredDeviceFields): (string | null)[] {
-  // Also spelt out, argument by argument, in insertDevice.
+/** How many values storedValues gives: the columns a device write sets. */
+export const storedColumnCount = storedColumns.length;
+
+/** The values of a device write, in the order of its columns. */
+export function storedValues(fields: StoredDeviceFields): (string | null)[] {
+  // Also spelt out, argument by argument, in insertStoredValues.
   return [
     fields.assetTag,
     fields.manufacturer,
@@ -514,6 +528,48 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     return transactionLevel(work);
   }
 
+  function insertStoredValues(
+    uid: string,
+    values: readonly (string | null)[],
+    offset: number,
+    atIso: string,
+  ): number {
+    requireTransaction();
+    // Spelt out rather than spread: this runs once per imported row.
+    const id = Number(
+      insert.run(
+        uid,
+        values[offset] ?? null,
+        values[offset + 1] ?? null,
+        values[offset + 2] ?? null,
+        values[offset + 3] ?? null,
+        values[offset + 4] ?? null,
+        values[offset + 5] ?? null,
+        values[offset + 6] ?? null,
+        values[offset + 7] ?? null,
+        values[offset + 8] ?? null,
+        values[offset + 9] ?? null,
+        values[offset + 10] ?? null,
+        values[offset + 11] ?? null,
+        values[offset + 12] ?? null,
+        values[offset + 13] ?? null,
+        values[offset + 14] ?? null,
+        values[offset + 15] ?? null,
+        values[offset + 16] ?? null,
+        values[offset + 17] ?? null,
+        values[offset + 18] ?? null,
+        values[offset + 19] ?? null,
+        values[offset + 20] ?? null,
+        values[offset + 21] ?? null,
+        values[offset + 22] ?? null,
+        atIso,
+        atIso,
+      ).lastInsertRowid,
+    );
+    noteCreated(id, atIso);
+    return id;
+  }
+
   return {
     findById: (id) => selectById.get(id) ?? null,
     findByUid: (uid) => selectByUid.get(uid) ?? null,
@@ -549,41 +605,9 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     findByIdentity: (identity) =>
       selectByIdentity.get(identity.manufacturerKey, identity.serialNumber) ?? null,
     insertDevice(uid, fields, atIso) {
-      requireTransaction();
-      // Spelt out rather than spread from storedValues(): this runs once per imported row.
-      const id = Number(
-        insert.run(
-          uid,
-          fields.assetTag,
-          fields.manufacturer,
-          fields.manufacturerKey,
-          fields.model,
-          fields.serialNumber,
-          fields.udiDeviceIdentifier,
-          fields.udiProductionIdentifier,
-          fields.udiIssuer,
-          fields.deviceClass,
-          fields.criticality,
-          fields.site,
-          fields.building,
-          fields.floor,
-          fields.room,
-          fields.bed,
-          fields.department,
-          fields.macAddress,
-          fields.ipAddress,
-          fields.hostname,
-          fields.firmwareVersion,
-          fields.lifecycleState,
-          fields.endOfLife,
-          fields.notes,
-          atIso,
-          atIso,
-        ).lastInsertRowid,
-      );
-      noteCreated(id, atIso);
-      return id;
+      return insertStoredValues(uid, storedValues(fields), 0, atIso);
     },
+    insertStoredValues,
     updateDevice(id, fields, atIso) {
       requireTransaction();
       const written = update.get(...storedValues(fields), atIso, id);

@@ -2,18 +2,17 @@
 // kept in memory as an expiring draft), checked against a mapping, then written in one transaction:
 // either every row is valid and all are written, or (unless told to skip invalid rows) nothing is.
 //
-// Responsiveness: commit checks rows in chunks of 1,000 and yields to the event loop between
-// chunks; the write itself is one synchronous transaction (about 5 s of CPU for a first import of
-// 100,000 rows here, nearly all inside SQLite: building indexes and the search index, encrypting
-// pages), since splitting it across event-loop turns would let other calls see or interleave with
-// a half-written import on the same connection.
+// The write is one synchronous transaction, since splitting it across event-loop turns would let
+// other calls see or interleave with a half-written import on the same connection. Its rows are
+// read and checked on a worker thread (import-source.ts) while this thread writes the rows before
+// them, so checking costs no time of its own; the rest (about 5 s of CPU for a first import of
+// 100,000 rows here) is inside SQLite: rows, indexes, the search index, encrypting pages.
 import type {
   ColumnMapping,
   DeviceFacets,
   DevicePage,
   DeviceQueryParsed,
   DeviceRecord,
-  ImportIssue,
   ImportProgress,
   ImportReport,
   SavedMapping,
@@ -27,22 +26,24 @@ import type { Logger } from '../lib/logger';
 import { createLogger } from '../lib/logger';
 import type { SqliteDatabase } from '../store/database';
 import type { CsvRecord } from './csv';
-import { parseCsv, restoreFormulaCell } from './csv';
+import { createCsvReader, parseCsv } from './csv';
 import type { CanonicalRow } from './demo-csv';
 import { canonicalCsv, deviceToCanonicalRow } from './demo-csv';
-import type { DeviceFields, DeviceIdentity, DeviceInput } from './device-fields';
-import { fieldNames, validateDeviceCells, validatedFields } from './device-fields';
+import { fieldNames } from './device-fields';
 import { fhirBundleJson, fhirDeviceEntry } from './fhir';
 import type { ResolvedMapping } from './import-mapping';
 import { findMatchingMapping, resolveMapping, suggestMapping } from './import-mapping';
-import type { DeviceRepository, DeviceUpdater, StoredDeviceFields } from './repository';
-import { createDeviceRepository, identityKey } from './repository';
+import type { CheckedRow, CheckedRows, RowChunk } from './import-rows';
+import { createRowChecker, isBlank } from './import-rows';
+import { openRowSource, warmImportWorker, workerModule } from './import-source';
+import type { DeviceRepository, DeviceUpdater } from './repository';
+import { createDeviceRepository, storedColumnCount } from './repository';
 
 /** How long a staged import waits for its commit, counted from the last time it was used. */
 export const stagingLifetimeMs = 30 * 60 * 1000;
 /** Staged imports held at once; staging one more drops the least recently used. */
 export const stagingCapacity = 4;
-/** Rows checked or written between two progress reports (and, while checking, between yields). */
+/** Records checked and written between two progress reports: one chunk of the row source. */
 export const progressInterval = 1000;
 /** New devices in one import from which the sort indexes are rebuilt rather than grown. */
 export const bulkLoadThreshold = 5000;
@@ -89,6 +90,8 @@ export interface InventoryServiceOptions {
   clock: Clock;
   ids: IdGenerator;
   logger?: Logger;
+  /** Check an import's rows on a worker thread (the default) rather than on this one. */
+  importThreads?: boolean;
   /**
    * Called inside the import's write transaction, after the rows: an audit record written here
    * commits with the rows or not at all (an error thrown here rolls the import back).
@@ -111,103 +114,30 @@ export interface ImportSummary {
 interface Draft {
   stagingId: string;
   fileName: string;
+  /** The file as received: the commit reads its rows from here. */
+  content: string;
   headers: string[];
-  records: CsvRecord[];
+  /** Parsed data records for the dry run; null when the draft is only ever committed. */
+  records: CsvRecord[] | null;
   expiresAtMs: number;
   committing: boolean;
 }
-
-interface CheckedRow {
-  line: number;
-  device: DeviceInput;
-  identity: DeviceIdentity;
-  /** identityKey(identity), worked out once. */
-  key: string;
-}
-
-interface CheckedRows {
-  valid: CheckedRow[];
-  issues: ImportIssue[];
-  invalidRows: number;
-}
-
-const newDeviceDefaults: Omit<
-  DeviceFields,
-  'manufacturer' | 'model' | 'serialNumber' | 'deviceClass'
-> = {
-  assetTag: null,
-  udiDeviceIdentifier: null,
-  udiProductionIdentifier: null,
-  udiIssuer: null,
-  criticality: 'unassessed',
-  site: null,
-  building: null,
-  floor: null,
-  room: null,
-  bed: null,
-  department: null,
-  macAddress: null,
-  ipAddress: null,
-  hostname: null,
-  firmwareVersion: null,
-  lifecycleState: 'received',
-  endOfLife: null,
-  notes: null,
-};
-
-const apostrophe = 0x27;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function isBlank(record: CsvRecord): boolean {
-  return record.fields.every((field) => field.trim() === '');
-}
-
-function chosen<T>(supplied: T | undefined, otherwise: T): T {
-  return supplied !== undefined ? supplied : otherwise;
-}
-
-/**
- * The stored fields of a new device: supplied fields, the defaults for the rest. `key` is the
- * input's manufacturer key, already computed. Spelt out field by field: one object of one shape
- * per imported row, built without lookups.
- */
-function newDevice(input: DeviceInput, key: string): StoredDeviceFields {
-  const base = newDeviceDefaults;
-  return {
-    manufacturerKey: key,
-    assetTag: chosen(input.assetTag, base.assetTag),
-    manufacturer: input.manufacturer,
-    model: input.model,
-    serialNumber: input.serialNumber,
-    udiDeviceIdentifier: chosen(input.udiDeviceIdentifier, base.udiDeviceIdentifier),
-    udiProductionIdentifier: chosen(input.udiProductionIdentifier, base.udiProductionIdentifier),
-    udiIssuer: chosen(input.udiIssuer, base.udiIssuer),
-    deviceClass: input.deviceClass,
-    criticality: chosen(input.criticality, base.criticality),
-    site: chosen(input.site, base.site),
-    building: chosen(input.building, base.building),
-    floor: chosen(input.floor, base.floor),
-    room: chosen(input.room, base.room),
-    bed: chosen(input.bed, base.bed),
-    department: chosen(input.department, base.department),
-    macAddress: chosen(input.macAddress, base.macAddress),
-    ipAddress: chosen(input.ipAddress, base.ipAddress),
-    hostname: chosen(input.hostname, base.hostname),
-    firmwareVersion: chosen(input.firmwareVersion, base.firmwareVersion),
-    lifecycleState: chosen(input.lifecycleState, base.lifecycleState),
-    endOfLife: chosen(input.endOfLife, base.endOfLife),
-    notes: chosen(input.notes, base.notes),
-  };
-}
+/** Thrown inside the write transaction to roll back an import that has invalid rows. */
+class ImportRefused extends Error {}
 
 export function createInventoryService(options: InventoryServiceOptions): InventoryService {
   const { db, clock, ids } = options;
   const log = options.logger ?? createLogger('inventory');
   const repository: DeviceRepository = createDeviceRepository(db);
   const drafts = new Map<string, Draft>();
+  const importModule = options.importThreads === false ? null : workerModule();
+  // Booted now, off this thread, so that the first import does not wait for it.
+  warmImportWorker(importModule);
 
   function dropExpiredDrafts(): void {
     const now = clock.nowMs();
@@ -228,97 +158,22 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     return draft;
   }
 
-  /** Checks records against one mapping, remembering identities across its calls. */
-  function createRowChecker(
-    draft: Draft,
-    columns: ResolvedMapping,
-  ): (record: CsvRecord, result: CheckedRows) => void {
-    const headerCount = draft.headers.length;
-    const placements = columns.map(({ field, column }) => ({
-      position: validatedFields.indexOf(field),
-      column,
-    }));
-    // The record being checked, by position in validatedFields; unmapped fields stay undefined.
-    const cells: (string | undefined)[] = validatedFields.map(() => undefined);
-    const seen = new Map<string, number>();
-    return (record: CsvRecord, result: CheckedRows): void => {
-      const { fields, line } = record;
-      if (fields.length !== headerCount) {
-        result.issues.push({
-          line,
-          column: null,
-          reason: `the row has ${fields.length} fields but the header has ${headerCount}`,
-        });
-        result.invalidRows += 1;
-        return;
-      }
-      for (const { position, column } of placements) {
-        const cell = fields[column] ?? '';
-        // Only a cell that starts with an apostrophe can be a guarded formula: skip the call.
-        cells[position] = cell.charCodeAt(0) === apostrophe ? restoreFormulaCell(cell) : cell;
-      }
-      const validation = validateDeviceCells(cells, line);
-      const issues = validation.ok ? [] : validation.issues;
-      let key: string | null = null;
-      if (validation.identity) {
-        key = identityKey(validation.identity);
-        const firstLine = seen.get(key);
-        if (firstLine === undefined) {
-          seen.set(key, line);
-        } else {
-          issues.push({
-            line,
-            column: 'serial_number',
-            reason: `duplicate of line ${firstLine} (same manufacturer and serial number)`,
-          });
-        }
-      }
-      if (validation.ok && issues.length === 0 && key !== null) {
-        result.valid.push({ line, device: validation.device, identity: validation.identity, key });
-      } else {
-        result.issues.push(...issues);
-        result.invalidRows += 1;
-      }
-    };
-  }
-
-  function checkRowsNow(draft: Draft, columns: ResolvedMapping): CheckedRows {
+  function checkRowsNow(draft: Draft, records: CsvRecord[], columns: ResolvedMapping): CheckedRows {
     const result: CheckedRows = { valid: [], issues: [], invalidRows: 0 };
-    const check = createRowChecker(draft, columns);
-    for (const record of draft.records) check(record, result);
-    return result;
-  }
-
-  async function checkRowsInChunks(
-    draft: Draft,
-    columns: ResolvedMapping,
-    onProgress: (progress: ImportProgressUpdate) => void,
-  ): Promise<CheckedRows> {
-    const result: CheckedRows = { valid: [], issues: [], invalidRows: 0 };
-    const check = createRowChecker(draft, columns);
-    const { records } = draft;
-    const total = records.length;
-    for (let start = 0; start < total; start += progressInterval) {
-      const end = Math.min(start + progressInterval, total);
-      for (let index = start; index < end; index += 1) {
-        const record = records[index];
-        if (record) check(record, result);
-      }
-      onProgress({ phase: 'validating', done: end, total });
-      await yieldToEventLoop();
-    }
+    const check = createRowChecker(draft.headers.length, columns);
+    for (const record of records) check(record, result);
     return result;
   }
 
   function report(
-    draft: Draft,
-    checked: CheckedRows,
+    rows: number,
+    checked: Omit<CheckedRows, 'valid'>,
     committed: boolean,
     counts: WriteCounts,
   ): ImportReport {
     return {
       committed,
-      rows: draft.records.length,
+      rows,
       created: counts.created,
       updated: counts.updated,
       unchanged: counts.unchanged,
@@ -332,7 +187,10 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     return repository.deviceUpdater(columns.map(({ field }) => fieldNames[field]));
   }
 
-  function countPlanned(valid: readonly CheckedRow[], columns: ResolvedMapping): WriteCounts {
+  function countPlanned(
+    valid: readonly Pick<CheckedRow, 'key' | 'device'>[],
+    columns: ResolvedMapping,
+  ): WriteCounts {
     const known = repository.identityIndex();
     const updater = updaterFor(columns);
     const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
@@ -345,40 +203,158 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     return counts;
   }
 
-  function writeRows(
-    valid: readonly CheckedRow[],
+  /**
+   * Reads, checks and writes the draft's rows in one transaction, chunk by chunk as the row
+   * source gives them. Once a row is invalid (and invalid rows are not skipped) it writes no more,
+   * reads the rest for their issues, and rolls back: the report then counts what the valid rows
+   * would have done.
+   */
+  function writeFromSource(
+    draft: Draft,
     columns: ResolvedMapping,
+    skipInvalid: boolean,
     onProgress: (progress: ImportProgressUpdate) => void,
-    onWritten: (counts: WriteCounts) => void,
-  ): WriteCounts {
+  ): ImportReport {
     const at = isoTime(clock);
     const known = repository.identityIndex();
     const updater = updaterFor(columns);
-    // A load that at least doubles the inventory rebuilds the sort indexes once at the end.
-    const creates = valid.reduce((count, row) => (known.has(row.key) ? count : count + 1), 0);
-    const bulk = creates >= bulkLoadThreshold && creates >= known.size;
-    const write = (): WriteCounts => {
-      const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
-      valid.forEach((row, index) => {
-        const id = known.get(row.key);
-        const key = row.identity.manufacturerKey;
-        if (id === undefined) {
-          repository.insertDevice(ids.next(), newDevice(row.device, key), at);
-          counts.created += 1;
-        } else if (updater.update(id, row.device, key, at)) {
-          counts.updated += 1;
-        } else {
-          counts.unchanged += 1;
-        }
-        const done = index + 1;
-        if (done % progressInterval === 0 || done === valid.length) {
-          onProgress({ phase: 'writing', done, total: valid.length });
-        }
+    const source = openRowSource(
+      {
+        content: draft.content,
+        headerCount: draft.headers.length,
+        columns,
+        knownKeys: [...known.keys()],
+        chunkRecords: progressInterval,
+      },
+      importModule,
+    );
+    log.debug('import rows read', { threaded: source.threaded });
+    const checked: Omit<CheckedRows, 'valid'> = { issues: [], invalidRows: 0 };
+    const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
+    // What the valid rows would do, kept in case the import is refused.
+    let plannedCreations = 0;
+    const plannedUpdates: CheckedRow[] = [];
+    let rows = 0;
+    let refused = false;
+
+    function take(chunk: RowChunk): void {
+      rows += chunk.rows;
+      checked.invalidRows += chunk.invalidRows;
+      for (const issue of chunk.issues) checked.issues.push(issue);
+      if (chunk.csvError !== null) {
+        fail('import.invalid', `${draft.fileName}: ${chunk.csvError.message}`, {
+          line: chunk.csvError.line,
+          reason: chunk.csvError.code,
+        });
+      }
+      const creations = chunk.creates.length / storedColumnCount;
+      plannedCreations += creations;
+      for (const row of chunk.updates) plannedUpdates.push(row);
+      if (chunk.invalidRows > 0 && !skipInvalid) refused = true;
+      if (!refused) writeChunk(chunk, creations);
+      onProgress({
+        phase: 'writing',
+        done: rows,
+        total: Math.max(rows, draft.records?.length ?? 0),
       });
-      onWritten(counts);
-      return counts;
+    }
+
+    // The chunk's valid rows in file order: creations from the flat values, updates by place.
+    function writeChunk(chunk: RowChunk, creations: number): void {
+      const { creates, updates, updatePlaces } = chunk;
+      let created = 0;
+      let next = 0;
+      for (let place = 0; place < creations + updates.length; place += 1) {
+        const row = updatePlaces[next] === place ? updates[next] : undefined;
+        if (row === undefined) {
+          repository.insertStoredValues(ids.next(), creates, created * storedColumnCount, at);
+          created += 1;
+          counts.created += 1;
+          continue;
+        }
+        next += 1;
+        const id = known.get(row.key);
+        if (id === undefined) throw new Error(`line ${row.line}: no stored device to update`);
+        if (updater.update(id, row.device, row.identity.manufacturerKey, at)) counts.updated += 1;
+        else counts.unchanged += 1;
+      }
+    }
+
+    function drain(): void {
+      for (let chunk = source.next(); chunk !== null; chunk = source.next()) take(chunk);
+    }
+
+    try {
+      const first = source.next();
+      if (first === null) return report(0, checked, true, counts);
+      // A load that at least doubles the inventory rebuilds the sort indexes once at the end,
+      // judged from the first chunk: the share of its rows that are new, over the whole file.
+      const estimated =
+        (first.creates.length / storedColumnCount) *
+        (draft.content.length / Math.max(1, first.position));
+      const bulk = estimated >= bulkLoadThreshold && estimated >= known.size;
+      const write = (): void => {
+        take(first);
+        drain();
+        if (refused) throw new ImportRefused();
+        options.onImport?.({
+          target: draft.fileName,
+          details: { rows, ...counts, invalidRows: checked.invalidRows, skipInvalid },
+        });
+      };
+      if (first.invalidRows > 0 && !skipInvalid) {
+        // Refused from the first chunk: nothing to write, only the rest to check.
+        take(first);
+        drain();
+      } else {
+        try {
+          if (bulk) repository.bulkTransaction(write);
+          else repository.transaction(write);
+        } catch (error) {
+          if (!(error instanceof ImportRefused)) throw error;
+        }
+      }
+    } finally {
+      source.close();
+    }
+    if (refused) {
+      const planned = countPlanned(plannedUpdates, columns);
+      return report(rows, checked, false, { ...planned, created: plannedCreations });
+    }
+    return report(rows, checked, true, counts);
+  }
+
+  function headersOf(fileName: string, headerRecord: CsvRecord | undefined): string[] {
+    if (!headerRecord || isBlank(headerRecord)) {
+      fail('import.invalid', `${fileName}: the file has no header row`, { line: 1 });
+    }
+    return headerRecord.fields.map((header) => header.trim());
+  }
+
+  function addDraft(
+    fileName: string,
+    content: string,
+    headers: string[],
+    records: CsvRecord[] | null,
+  ): Draft {
+    const stagingId = ids.next();
+    while (drafts.size >= stagingCapacity) {
+      const oldest = [...drafts.values()].find((draft) => !draft.committing);
+      if (!oldest) break;
+      drafts.delete(oldest.stagingId);
+      log.info('staged import dropped to make room', { stagingId: oldest.stagingId });
+    }
+    const draft: Draft = {
+      stagingId,
+      fileName,
+      content,
+      headers,
+      records,
+      expiresAtMs: clock.nowMs() + stagingLifetimeMs,
+      committing: false,
     };
-    return bulk ? repository.bulkTransaction(write) : repository.transaction(write);
+    drafts.set(stagingId, draft);
+    return draft;
   }
 
   function stage(fileName: string, content: string): StagedImport {
@@ -391,26 +367,9 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       });
     }
     const [headerRecord, ...rest] = parsed.records;
-    if (!headerRecord || isBlank(headerRecord)) {
-      fail('import.invalid', `${fileName}: the file has no header row`, { line: 1 });
-    }
-    const headers = headerRecord.fields.map((header) => header.trim());
+    const headers = headersOf(fileName, headerRecord);
     const records = rest.filter((record) => !isBlank(record));
-    const stagingId = ids.next();
-    while (drafts.size >= stagingCapacity) {
-      const oldest = [...drafts.values()].find((draft) => !draft.committing);
-      if (!oldest) break;
-      drafts.delete(oldest.stagingId);
-      log.info('staged import dropped to make room', { stagingId: oldest.stagingId });
-    }
-    drafts.set(stagingId, {
-      stagingId,
-      fileName,
-      headers,
-      records,
-      expiresAtMs: clock.nowMs() + stagingLifetimeMs,
-      committing: false,
-    });
+    const { stagingId } = addDraft(fileName, content, headers, records);
     log.info('import staged', { stagingId, fileName, rows: records.length });
     return {
       stagingId,
@@ -422,11 +381,20 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     };
   }
 
+  /** The data records of a draft, parsed now if it was staged without them. */
+  function recordsOf(draft: Draft): CsvRecord[] {
+    if (draft.records !== null) return draft.records;
+    const parsed = parseCsv(draft.content);
+    if (!parsed.ok) fail('import.invalid', `${draft.fileName}: ${parsed.error.message}`);
+    return parsed.records.slice(1).filter((record) => !isBlank(record));
+  }
+
   function validate(stagingId: string, mapping: ColumnMapping): ImportReport {
     const draft = useDraft(stagingId);
     const columns = resolveMapping(draft.headers, mapping);
-    const checked = checkRowsNow(draft, columns);
-    return report(draft, checked, false, countPlanned(checked.valid, columns));
+    const records = recordsOf(draft);
+    const checked = checkRowsNow(draft, records, columns);
+    return report(records.length, checked, false, countPlanned(checked.valid, columns));
   }
 
   async function commit(
@@ -440,30 +408,21 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     const columns = resolveMapping(draft.headers, mapping);
     draft.committing = true;
     try {
-      const checked = await checkRowsInChunks(draft, columns, onProgress);
+      // One turn of the event loop before the write, in which the import may still be discarded.
+      await yieldToEventLoop();
       if (drafts.get(stagingId) !== draft) {
         fail('import.unknown_staging', 'the import was discarded before it was written');
       }
-      if (checked.invalidRows > 0 && !skipInvalid) {
-        log.info('import refused: invalid rows', { stagingId, invalidRows: checked.invalidRows });
-        onProgress({ phase: 'done', done: 0, total: draft.records.length });
-        return report(draft, checked, false, countPlanned(checked.valid, columns));
+      const result = writeFromSource(draft, columns, skipInvalid, onProgress);
+      const { created, updated, unchanged, invalidRows } = result;
+      if (result.committed) {
+        drafts.delete(stagingId);
+        log.info('import committed', { stagingId, created, updated, unchanged, invalidRows });
+      } else {
+        log.info('import refused: invalid rows', { stagingId, invalidRows });
       }
-      const counts = writeRows(checked.valid, columns, onProgress, (written) =>
-        options.onImport?.({
-          target: draft.fileName,
-          details: {
-            rows: draft.records.length,
-            ...written,
-            invalidRows: checked.invalidRows,
-            skipInvalid,
-          },
-        }),
-      );
-      drafts.delete(stagingId);
-      log.info('import committed', { stagingId, ...counts, invalidRows: checked.invalidRows });
-      onProgress({ phase: 'done', done: draft.records.length, total: draft.records.length });
-      return report(draft, checked, true, counts);
+      onProgress({ phase: 'done', done: result.committed ? result.rows : 0, total: result.rows });
+      return result;
     } finally {
       draft.committing = false;
     }
@@ -503,15 +462,25 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       repository.saveMapping(name, mapping, isoTime(clock));
     },
     async importFile(fileName, content, importOptions) {
-      const staged = stage(fileName, content);
+      // Only the header is read here: the commit reads the rows, on a worker thread.
+      dropExpiredDrafts();
+      const head: CsvRecord[] = [];
+      const error = createCsvReader(content).read(head, 1);
+      if (error !== null) {
+        fail('import.invalid', `${fileName}: ${error.message}`, {
+          line: error.line,
+          reason: error.code,
+        });
+      }
+      const headers = headersOf(fileName, head[0]);
+      const { stagingId } = addDraft(fileName, content, headers, null);
       try {
-        const saved = repository
-          .listMappings()
-          .find((entry) => entry.name === staged.matchedMappingName);
-        const mapping = importOptions.mapping ?? saved?.mapping ?? staged.suggestedMapping;
-        return await commit(staged.stagingId, mapping, importOptions.skipInvalid);
+        const matched = findMatchingMapping(headers, repository.listMappings());
+        const saved = repository.listMappings().find((entry) => entry.name === matched);
+        const mapping = importOptions.mapping ?? saved?.mapping ?? suggestMapping(headers);
+        return await commit(stagingId, mapping, importOptions.skipInvalid);
       } finally {
-        drafts.delete(staged.stagingId);
+        drafts.delete(stagingId);
       }
     },
     exportCsv: () => canonicalCsv(canonicalRows()),

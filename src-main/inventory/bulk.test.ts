@@ -36,13 +36,18 @@ function indexesOf(db: SqliteDatabase): { name: string; sql: string | null }[] {
     .all();
 }
 
-function inventoryOn(db: SqliteDatabase) {
+function inventoryOn(
+  db: SqliteDatabase,
+  importThreads = true,
+  debug: (message: string, fields?: Record<string, unknown>) => void = () => undefined,
+) {
   return createInventoryService({
     db,
+    importThreads,
     clock: frozenClock(Date.UTC(2026, 10, 23)),
     ids: sequentialIds('dev'),
     logger: {
-      debug: () => undefined,
+      debug,
       info: () => undefined,
       warn: () => undefined,
       error: () => undefined,
@@ -231,6 +236,54 @@ describe('bulk import', () => {
     expect(() => repository.updateDevice(1, {} as never, '2026-11-23T00:00:00.000Z')).toThrow(
       'device writes must run inside repository.transaction',
     );
+  });
+});
+
+describe('where the rows are checked', () => {
+  it('writes the same devices, change feed and reports on a worker thread as on this one', async () => {
+    const devices = generateDemoHospital(12, 1200);
+    const first = canonicalCsv(devices.slice(0, 900));
+    // A second file: 300 known devices (100 of them changed), 300 new, a blank-field row, and a
+    // toaster copy of a changed device, which also makes that device's own row a duplicate.
+    const changed = devices
+      .slice(600, 900)
+      .map((device, index) => (index < 100 ? { ...device, notes: `checked ${index}` } : device));
+    const lines = canonicalCsv([...changed, ...devices.slice(900)]).split('\r\n');
+    lines.splice(5, 0, lines[5]?.replace(/,[a-z_]+_pump,|,[a-z_]+,/, ',toaster,') ?? '');
+    lines.push('Acme Medical,,,');
+    const second = lines.join('\r\n');
+
+    const outcomes = [];
+    const threaded: unknown[] = [];
+    for (const threads of [true, false]) {
+      const db = open();
+      const inventory = inventoryOn(db, threads, (message, fields) => {
+        if (message === 'import rows read') threaded.push(fields?.threaded);
+      });
+      const reports = [
+        await inventory.importFile('first.csv', first, { skipInvalid: false }),
+        await inventory.importFile('second.csv', second, { skipInvalid: false }),
+        await inventory.importFile('second.csv', second, { skipInvalid: true }),
+      ];
+      outcomes.push({
+        reports,
+        devices: db.prepare('SELECT * FROM devices ORDER BY id').raw(true).all(),
+        feed: feedOf(db),
+      });
+      inventory.dispose();
+    }
+    expect(threaded).toEqual([true, true, true, false, false, false]);
+    const [worker, here] = outcomes;
+    expect(worker?.reports[0]).toMatchObject({ committed: true, created: 900 });
+    expect(worker?.reports[1]).toMatchObject({
+      committed: false,
+      created: 300,
+      updated: 99,
+      unchanged: 200,
+      invalidRows: 3,
+    });
+    expect(worker?.reports[2]).toMatchObject({ committed: true, created: 300, updated: 99 });
+    expect(worker).toEqual(here);
   });
 });
 

@@ -54,6 +54,7 @@ export default tseslint.config(
       'src-preload/bridge.ts',
       'src-preload/network/**/*.ts',
       'src-preload/provisioning/**/*.ts',
+      'src-preload/inventory/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

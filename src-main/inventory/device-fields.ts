@@ -3,13 +3,14 @@
 // absent from the record was not supplied (its column is not mapped) and stays absent in the
 // result, so an update leaves it as it is; a supplied empty cell means "no value".
 import { isIP } from 'node:net';
+// The vocabularies, not the contract: this module also runs on the import's worker thread.
 import {
   canonicalFieldLabels,
   criticalities,
   deviceClasses,
   lifecycleStates,
   udiIssuers,
-} from '../../src-preload/contract';
+} from '../../src-preload/inventory/vocabulary';
 import type {
   CanonicalField,
   Criticality,

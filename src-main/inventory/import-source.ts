@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type * as Esbuild from 'esbuild';
 import type { RowCheckRequest, RowChunk } from './import-rows';
 import { checkRowChunks } from './import-rows';
 
@@ -142,7 +143,7 @@ function bundleWorkerSource(directory: string): string | null {
   const source = join(directory, 'import-worker.ts');
   if (!existsSync(source)) return null;
   try {
-    const esbuild = createRequire(source)('esbuild') as typeof import('esbuild');
+    const esbuild = createRequire(source)('esbuild') as typeof Esbuild;
     const result = esbuild.buildSync({
       entryPoints: [source],
       bundle: true,

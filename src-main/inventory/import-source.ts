@@ -234,6 +234,24 @@ function onWorker(request: RowCheckRequest, module: WorkerModule): RowSource {
 }
 
 /**
+ * Whether this thread may block in Atomics.wait (an embedder can forbid it on its main thread, as
+ * browsers do): asked once, with a wait that returns at once, before any row depends on it.
+ */
+function canWaitHere(): boolean {
+  if (waitAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      waitAllowed = true;
+    } catch {
+      waitAllowed = false;
+    }
+  }
+  return waitAllowed;
+}
+
+let waitAllowed: boolean | undefined;
+
+/**
  * Opens the rows of `request`, on a worker thread running `module` when there is one (its first
  * chunk is awaited here, so a worker that cannot load falls back to this thread before any row
  * is written), else on this thread.
@@ -242,7 +260,7 @@ export function openRowSource(
   request: RowCheckRequest,
   module: WorkerModule | null = workerModule(),
 ): RowSource {
-  if (module === null) return inThread(request);
+  if (module === null || !canWaitHere()) return inThread(request);
   let source: RowSource;
   let first: RowChunk | null;
   try {

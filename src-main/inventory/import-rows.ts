@@ -7,8 +7,8 @@ import { createCsvReader, restoreFormulaCell } from './csv';
 import type { DeviceFields, DeviceIdentity, DeviceInput } from './device-fields';
 import { validateDeviceCells, validatedFields } from './device-fields';
 import type { ResolvedMapping } from './import-mapping';
-import type { StoredDeviceFields } from './repository';
-import { identityKey, storedColumnCount, storedValues } from './repository';
+import type { StoredDeviceFields } from './stored-row';
+import { identityKey, storedColumnCount, storedValues } from './stored-row';
 
 export interface CheckedRow {
   line: number;

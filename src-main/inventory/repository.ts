@@ -4,6 +4,8 @@
 // inside transaction(): every write is in the change feed, in write order, before the transaction
 // commits (consecutive creations are appended in one statement), and the search index is refreshed
 // for every written row just before the commit, so readers never see the three out of step.
+// A list is counted and its matches found in indexes alone (one filter in its own index, more in
+// devices_criticality); the table is read only for the rows a page returns or must sort.
 import type {
   ColumnMapping,
   Criticality,
@@ -19,6 +21,11 @@ import { ColumnMapping as ColumnMappingSchema } from '../../src-preload/contract
 import type { SqliteDatabase } from '../store/database';
 import type { DeviceFieldName, DeviceFields, DeviceIdentity } from './device-fields';
 import { parseMacAddress } from './device-fields';
+import type { StoredDeviceFields } from './stored-row';
+import { identityKey, storedColumns, storedValues } from './stored-row';
+
+export type { StoredDeviceFields } from './stored-row';
+export { identityKey, storedColumnCount, storedValues } from './stored-row';
 
 const recordColumns = `
   id, uid, asset_tag AS assetTag, manufacturer, model, serial_number AS serialNumber,
@@ -44,24 +51,25 @@ export const lifecycleRanks: Record<LifecycleState, number> = {
   decommissioned: 3,
 };
 
-// Each sort is the key of one index, named beside it; a filter column's sort continues through the
-// other filter columns of its index (class, then most critical first, …). SQLite puts NULLs first
-// in ascending order.
-const sorts: Record<DeviceSortField, { index: string; terms: readonly string[] }> = {
+type DeviceFilterName = 'deviceClass' | 'criticality' | 'site' | 'building' | 'lifecycleState';
+
+// Each sort is the key of one index, named beside it, then id: rowid is the implicit last column
+// of every index, which makes each order total for stable paging. The class, site and lifecycle
+// sorts are their narrow indexes (migration 0009), so ties among them go in id order; the
+// criticality sort goes on through the other filter columns of its wide index (most critical
+// first, then class, …). `column` is the filter on the sort's first column. SQLite puts NULLs
+// first in ascending order.
+interface DeviceSort {
+  index: string;
+  terms: readonly string[];
+  column?: DeviceFilterName;
+}
+const sorts: Record<DeviceSortField, DeviceSort> = {
   assetTag: { index: 'devices_asset_tag', terms: ['asset_tag COLLATE NOCASE'] },
   manufacturer: { index: 'devices_manufacturer', terms: ['manufacturer COLLATE NOCASE'] },
   model: { index: 'devices_model', terms: ['model COLLATE NOCASE'] },
   serialNumber: { index: 'devices_serial_number', terms: ['serial_number COLLATE NOCASE'] },
-  deviceClass: {
-    index: 'devices_device_class',
-    terms: [
-      'device_class',
-      'criticality_rank',
-      'lifecycle_rank',
-      'site COLLATE NOCASE',
-      'building COLLATE NOCASE',
-    ],
-  },
+  deviceClass: { index: 'devices_device_class', terms: ['device_class'], column: 'deviceClass' },
   criticality: {
     index: 'devices_criticality',
     terms: [
@@ -71,36 +79,164 @@ const sorts: Record<DeviceSortField, { index: string; terms: readonly string[] }
       'site COLLATE NOCASE',
       'building COLLATE NOCASE',
     ],
+    column: 'criticality',
   },
   site: {
     index: 'devices_site',
-    terms: [
-      'site COLLATE NOCASE',
-      'building COLLATE NOCASE',
-      'device_class',
-      'criticality_rank',
-      'lifecycle_rank',
-    ],
+    terms: ['site COLLATE NOCASE', 'building COLLATE NOCASE'],
+    column: 'site',
   },
   lifecycleState: {
     index: 'devices_lifecycle_state',
-    terms: [
-      'lifecycle_rank',
-      'criticality_rank',
-      'device_class',
-      'site COLLATE NOCASE',
-      'building COLLATE NOCASE',
-    ],
+    terms: ['lifecycle_rank'],
+    column: 'lifecycleState',
   },
   updatedAt: { index: 'devices_updated_at', terms: ['updated_at'] },
 };
 
+// Each filter as SQL, with the parameter list() binds for it.
+const filterConditions: Record<DeviceFilterName, string> = {
+  deviceClass: 'device_class = @deviceClass',
+  criticality: 'criticality_rank = @criticalityRank',
+  site: 'site = @site COLLATE NOCASE',
+  building: 'building = @building COLLATE NOCASE',
+  lifecycleState: 'lifecycle_rank = @lifecycleRank',
+};
+
+// The one index that holds every filter column; criticality is its first column. Building the
+// filter indexes is part of every bulk load, so only this one is that wide (migration 0009).
+const allFiltersIndex = 'devices_criticality';
+
+// The index that answers a filter used alone. Building has none of its own: it is the second
+// column of devices_site, the narrowest index that holds it, which is then scanned whole.
+const ownIndexes: Record<DeviceFilterName, string> = {
+  deviceClass: 'devices_device_class',
+  criticality: 'devices_criticality',
+  site: 'devices_site',
+  building: 'devices_site',
+  lifecycleState: 'devices_lifecycle_state',
+};
+
+// The columns of devices_criticality that a filter can seek on, in its order (building, the last,
+// is only ever tested), and for the first three a condition that every row meets: the ranks are
+// all the generated columns can hold (CASE … ELSE), the classes those stored, found by one seek
+// each in devices_device_class.
+const seekColumns = ['criticality', 'deviceClass', 'lifecycleState', 'site'] as const;
+const everyValueOf: Record<Exclude<(typeof seekColumns)[number], 'site'>, string> = {
+  criticality: `criticality_rank IN (${Object.values(criticalityRanks).join(', ')})`,
+  deviceClass: `device_class IN (
+    WITH RECURSIVE stored (class) AS (
+      SELECT min(device_class) FROM devices
+      UNION ALL
+      SELECT (SELECT min(device_class) FROM devices WHERE device_class > class)
+      FROM stored WHERE class IS NOT NULL)
+    SELECT class FROM stored)`,
+  lifecycleState: `lifecycle_rank IN (${Object.values(lifecycleRanks).join(', ')})`,
+};
+
+/**
+ * The conditions that let SQLite seek in devices_criticality under `filtered`: every column
+ * before the deepest filtered one, unless filtered itself, as `IN (every value)`, which SQLite
+ * walks in order. So it seeks to each run of matching entries and reads only the matches, in the
+ * index's order: a skip-scan that its sampled statistics never make it choose. Without them a
+ * filter on class, lifecycle or site scanned all 100,000 entries, and walking the criticality
+ * sort under such a filter sorted a whole criticality's worth of rows.
+ */
+function allFiltersSeeks(filtered: readonly DeviceFilterName[]): string[] {
+  const seeks: string[] = [];
+  const deepest = seekColumns.findLastIndex((column) => filtered.includes(column));
+  for (const column of seekColumns.slice(0, Math.max(deepest, 0))) {
+    if (column !== 'site' && !filtered.includes(column)) seeks.push(everyValueOf[column]);
+  }
+  return seeks;
+}
+
+/**
+ * The filters as conditions on devices_criticality, with the seeks that reach their entries.
+ * Building is sought only after site; without site it is only tested, and written `+building` so
+ * that SQLite does not take it for a column held constant, which stopped the index's order there
+ * (the rows after it were sorted).
+ */
+function inAllFiltersIndex(filtered: readonly DeviceFilterName[]): string[] {
+  return [
+    ...allFiltersSeeks(filtered),
+    ...filtered.map((name) =>
+      name === 'building' && !filtered.includes('site')
+        ? `+${filterConditions[name]}`
+        : filterConditions[name],
+    ),
+  ];
+}
+
+const allFiltersSource = `devices INDEXED BY ${allFiltersIndex}`;
+
+/**
+ * Where a set of filters is counted and its matches found, never reading the table: a filter
+ * alone in its own index, two or more in devices_criticality (a range when criticality is one of
+ * them). `holdsKeyOf` tells whether a sort's key is in that index too, so that the matches can be
+ * put in order there.
+ */
+function filterPlan(filtered: readonly DeviceFilterName[]): {
+  source: string;
+  conditions: string[];
+  holdsKeyOf(sort: DeviceSort): boolean;
+} {
+  const [only] = filtered;
+  if (only === undefined) return { source: 'devices', conditions: [], holdsKeyOf: () => false };
+  if (filtered.length === 1 && ownIndexes[only] !== allFiltersIndex) {
+    const index = ownIndexes[only];
+    return {
+      source: `devices INDEXED BY ${index}`,
+      conditions: [filterConditions[only]],
+      holdsKeyOf: (sort) => sort.index === index,
+    };
+  }
+  return {
+    source: allFiltersSource,
+    conditions: inAllFiltersIndex(filtered),
+    // Every filter column's sort: class, criticality, site (then building) and lifecycle.
+    holdsKeyOf: (sort) => sort.column !== undefined,
+  };
+}
+
+/**
+ * How a page walks in sort order under `filtered`. In devices_criticality when it is the sort, or
+ * when the filters fix every column before the sort's one: the index is then in sort order up to
+ * ties (sorted a group at a time) and tests every filter itself, where the sort's own narrow index
+ * would read the row of every entry it passes over (many, when the filters follow the sort, as
+ * criticality follows class). That walk collects ids only, so a group is sorted without reading
+ * its rows, and reads the page's rows after. Otherwise the sort's own index; a filter on any other
+ * of its columns is written `+column`, so SQLite tests it there and keeps the index's order.
+ */
+function walkPlan(
+  sort: DeviceSort,
+  filtered: readonly DeviceFilterName[],
+): { source: string; conditions: string[]; idsFirst: boolean } {
+  const position = seekColumns.findIndex((column) => column === sort.column);
+  const fixedBefore = seekColumns
+    .slice(0, Math.max(position, 0))
+    .every((column) => filtered.includes(column));
+  const followsAllFiltersIndex =
+    sort.index === allFiltersIndex ||
+    (position > 0 && fixedBefore && sort.column !== undefined && !filtered.includes(sort.column));
+  if (filtered.length > 0 && followsAllFiltersIndex)
+    return { source: allFiltersSource, conditions: inAllFiltersIndex(filtered), idsFirst: true };
+  return {
+    source: `devices INDEXED BY ${sort.index}`,
+    conditions: filtered.map((name) =>
+      name === sort.column ? filterConditions[name] : `+${filterConditions[name]}`,
+    ),
+    idsFirst: false,
+  };
+}
+
 /**
  * How to find one page of a filtered, sorted list, from the number of matches: walk the sort's
- * index and test each row against the filters until the page is full (about
- * (offset + limit) × all / matches rows read), or fetch every match through the filters' index
- * and sort them (about `matches` rows read). The cheaper one keeps the worst case near
- * √((offset + limit) × all) rows, a few thousand at 100,000 devices.
+ * index (see walkPlan) and test each entry against the filters until the page is full (about
+ * (offset + limit) × all / matches entries read), or find every match in an index (see
+ * filterPlan), sort them there when it holds the sort's key, and read only the rows needed (about
+ * `matches` entries, and at most `matches` rows). The cheaper one keeps the worst case near
+ * √((offset + limit) × all), a few thousand at 100,000 devices.
  */
 export function pageStrategy(
   matches: number,
@@ -127,11 +263,6 @@ export function buildSearchExpression(text: string): string | null {
   return phrases.length === 0 ? null : phrases.join(' AND ');
 }
 
-/** The key under which identityIndex() files a device. */
-export function identityKey(identity: DeviceIdentity): string {
-  return `${identity.manufacturerKey}\u0000${identity.serialNumber}`;
-}
-
 /**
  * Compares and writes a fixed set of fields of stored devices (those an import's mapping
  * supplies). The comparison runs in SQL: reading each stored device back into JavaScript cost more
@@ -152,11 +283,6 @@ export interface DeviceUpdater {
 interface IdRun {
   first: number;
   last: number;
-}
-
-/** The stored form of a device: every field present, with the identity key beside it. */
-export interface StoredDeviceFields extends DeviceFields {
-  manufacturerKey: string;
 }
 
 export interface DeviceRepository {
@@ -209,33 +335,6 @@ const searchText = `
     replace(device_class, '_', ' '), notes
   FROM devices`;
 
-// The columns a write sets, in the order storedValues() gives their values.
-const storedColumns = [
-  'asset_tag',
-  'manufacturer',
-  'manufacturer_key',
-  'model',
-  'serial_number',
-  'udi_di',
-  'udi_pi',
-  'udi_issuer',
-  'device_class',
-  'criticality',
-  'site',
-  'building',
-  'floor',
-  'room',
-  'bed',
-  'department',
-  'mac_address',
-  'ip_address',
-  'hostname',
-  'firmware_version',
-  'lifecycle_state',
-  'end_of_life',
-  'notes',
-] as const;
-
 // The column of each stored field.
 const columnOf: Record<DeviceFieldName, (typeof storedColumns)[number]> = {
   assetTag: 'asset_tag',
@@ -261,39 +360,6 @@ const columnOf: Record<DeviceFieldName, (typeof storedColumns)[number]> = {
   endOfLife: 'end_of_life',
   notes: 'notes',
 };
-
-/** How many values storedValues gives: the columns a device write sets. */
-export const storedColumnCount = storedColumns.length;
-
-/** The values of a device write, in the order of its columns. */
-export function storedValues(fields: StoredDeviceFields): (string | null)[] {
-  // Also spelt out, argument by argument, in insertStoredValues.
-  return [
-    fields.assetTag,
-    fields.manufacturer,
-    fields.manufacturerKey,
-    fields.model,
-    fields.serialNumber,
-    fields.udiDeviceIdentifier,
-    fields.udiProductionIdentifier,
-    fields.udiIssuer,
-    fields.deviceClass,
-    fields.criticality,
-    fields.site,
-    fields.building,
-    fields.floor,
-    fields.room,
-    fields.bed,
-    fields.department,
-    fields.macAddress,
-    fields.ipAddress,
-    fields.hostname,
-    fields.firmwareVersion,
-    fields.lifecycleState,
-    fields.endOfLife,
-    fields.notes,
-  ];
-}
 
 export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
   const selectById = db.prepare<[number], DeviceRecord>(
@@ -375,7 +441,8 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
        updated_at = excluded.updated_at`,
   );
 
-  // At most 2^6 filter combinations × 9 sorts × 2 directions × 2 strategies: a bounded cache.
+  // Bounded: list statements differ only by the filters set, the text's part, the sort, its
+  // direction and the form of the page (a few per sort).
   const listStatements = new Map<string, ReturnType<typeof db.prepare>>();
   function prepared(sql: string): ReturnType<typeof db.prepare> {
     let statement = listStatements.get(sql);
@@ -627,69 +694,116 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       return updater;
     },
     list(query) {
-      const filters: string[] = [];
+      const filtered: DeviceFilterName[] = [];
       const parameters: Record<string, string | number> = {};
       if (query.deviceClass !== undefined) {
-        filters.push('device_class = @deviceClass');
+        filtered.push('deviceClass');
         parameters.deviceClass = query.deviceClass;
       }
       if (query.criticality !== undefined) {
-        filters.push('criticality_rank = @criticalityRank');
+        filtered.push('criticality');
         parameters.criticalityRank = criticalityRanks[query.criticality];
       }
       if (query.site !== undefined) {
-        filters.push('site = @site COLLATE NOCASE');
+        filtered.push('site');
         parameters.site = query.site;
       }
       if (query.building !== undefined) {
-        filters.push('building = @building COLLATE NOCASE');
+        filtered.push('building');
         parameters.building = query.building;
       }
       if (query.lifecycleState !== undefined) {
-        filters.push('lifecycle_rank = @lifecycleRank');
+        filtered.push('lifecycleState');
         parameters.lifecycleRank = lifecycleRanks[query.lifecycleState];
       }
-      const countWhere = (conditions: readonly string[]): number =>
+      const where = (conditions: readonly string[]): string =>
+        conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+      const countIn = (source: string, conditions: readonly string[]): number =>
         (
-          prepared(`SELECT count(*) AS total FROM devices WHERE ${conditions.join(' AND ')}`).get(
+          prepared(`SELECT count(*) AS total FROM ${source} ${where(conditions)}`).get(
             parameters,
           ) as { total: number }
         ).total;
+      // Indexes are named rather than left to the planner, whose statistics are sampled.
+      const filtering = filterPlan(filtered);
 
       const all = countAll.get()?.total ?? 0;
       const match = query.text === undefined ? null : buildSearchExpression(query.text);
       // Each side is counted alone first (the text by collecting its matches once, the filters
-      // from one covering index), which is cheap; then the smaller side drives the combined
-      // count: `+id` stops SQLite from reaching devices through the text matches when the
-      // filters match fewer rows.
-      const conditions = [...filters];
+      // from their index alone), which is cheap; then the smaller side drives the combined count
+      // and the page: the text matches reach devices by id and are tested there, or the filters'
+      // index is read and each entry's id looked up among the text matches (`+id` keeps SQLite
+      // from reaching devices through the text matches).
+      const filters = filtered.map((name) => filterConditions[name]);
+      const text: string[] = [];
+      let filtersDrive = filters.length > 0;
       let total: number;
       if (match === null) {
-        total = filters.length === 0 ? all : countWhere(filters);
+        total = filters.length === 0 ? all : countIn(filtering.source, filtering.conditions);
       } else {
         clearSearchHits.run();
         const textMatches = collectSearchHits.run(match).changes;
-        const filterMatches = filters.length === 0 ? all : countWhere(filters);
-        const key = textMatches <= filterMatches ? 'id' : '+id';
-        conditions.unshift(`${key} IN (SELECT id FROM temp.search_hits)`);
+        const filterMatches =
+          filters.length === 0 ? all : countIn(filtering.source, filtering.conditions);
+        filtersDrive = filters.length > 0 && textMatches > filterMatches;
+        text.push(`${filtersDrive ? '+id' : 'id'} IN (SELECT id FROM temp.search_hits)`);
         total =
           filters.length === 0 || textMatches === 0 || filterMatches === 0
             ? Math.min(textMatches, filterMatches)
-            : countWhere(conditions);
+            : filtersDrive
+              ? countIn(filtering.source, [...text, ...filtering.conditions])
+              : countIn('devices', [...text, ...filters]);
       }
-      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
       if (total === 0 || query.offset >= total) return { total, offset: query.offset, rows: [] };
       const sort = sorts[query.sort];
       const direction = query.descending ? 'DESC' : 'ASC';
       const order = [...sort.terms, 'id'].map((term) => `${term} ${direction}`).join(', ');
-      const source =
-        pageStrategy(total, all, query.offset, query.limit) === 'walk-sort-index'
-          ? `devices INDEXED BY ${sort.index}`
-          : 'devices';
-      const rows = prepared(
-        `SELECT ${recordColumns} FROM ${source} ${where} ORDER BY ${order}
-         LIMIT @limit OFFSET @offset`,
-      ).all({ ...parameters, limit: query.limit, offset: query.offset }) as DeviceRecord[];
+      const page = 'LIMIT @limit OFFSET @offset';
+      // The page's rows, by id from `ids` (a CROSS JOIN keeps that order of the loops).
+      const rowsOf = (ids: string, idsPage: string, rowsPage: string): string =>
+        `WITH matches (device_id) AS MATERIALIZED (${ids} ${idsPage})
+         SELECT ${recordColumns} FROM matches CROSS JOIN devices ON devices.id = matches.device_id
+         ORDER BY ${order} ${rowsPage}`;
+      let statement: string;
+      if (pageStrategy(total, all, query.offset, query.limit) === 'walk-sort-index') {
+        const walk = walkPlan(sort, filtered);
+        const conditions = where([...text, ...walk.conditions]);
+        statement = walk.idsFirst
+          ? rowsOf(`SELECT id FROM ${walk.source} ${conditions} ORDER BY ${order}`, page, '')
+          : `SELECT ${recordColumns} FROM ${walk.source} ${conditions} ORDER BY ${order} ${page}`;
+      } else if (filtersDrive) {
+        // The ids of the matches from an index alone, then only their rows: a filter is never
+        // tested by reading the table. When the filters' index, or else devices_criticality,
+        // holds the sort's key too, the matches are put in order there and only the page's rows
+        // are read.
+        const ordered = filtering.holdsKeyOf(sort)
+          ? filtering
+          : sort.column === undefined
+            ? null
+            : { source: allFiltersSource, conditions: inAllFiltersIndex(filtered) };
+        statement =
+          ordered === null
+            ? rowsOf(
+                `SELECT id FROM ${filtering.source} ${where([...text, ...filtering.conditions])}`,
+                '',
+                page,
+              )
+            : rowsOf(
+                `SELECT id FROM ${ordered.source} ${where([...text, ...ordered.conditions])}
+                 ORDER BY ${order}`,
+                page,
+                '',
+              );
+      } else {
+        // Few text matches (or text alone): their rows are reached by id and tested.
+        statement = `SELECT ${recordColumns} FROM devices ${where([...text, ...filters])}
+          ORDER BY ${order} ${page}`;
+      }
+      const rows = prepared(statement).all({
+        ...parameters,
+        limit: query.limit,
+        offset: query.offset,
+      }) as DeviceRecord[];
       return { total, offset: query.offset, rows };
     },
     facets() {

@@ -787,15 +787,25 @@ describe('inventory listing', () => {
       'S1',
       'S3',
     ]);
-    // A filter column's sort goes on through the other filter columns: within one lifecycle
-    // state, the most critical device comes first.
+    // Class, site and lifecycle sort by their own column (site then building), ties in id order;
+    // only the criticality sort goes on through the other filter columns.
     expect(serials(store, { sort: 'lifecycleState' })).toEqual([
       'S4',
-      'S3',
       'S1',
       'S2',
+      'S3',
       'S5',
       'S6',
+    ]);
+    expect(serials(store, { sort: 'deviceClass' })).toEqual(['S1', 'S2', 'S4', 'S5', 'S3', 'S6']);
+    expect(serials(store, { sort: 'site' })).toEqual(['S4', 'S5', 'S1', 'S3', 'S2', 'S6']);
+    expect(serials(store, { sort: 'site', descending: true })).toEqual([
+      'S6',
+      'S2',
+      'S3',
+      'S1',
+      'S5',
+      'S4',
     ]);
     expect(serials(store, { sort: 'manufacturer' })).toEqual(['S1', 'S2', 'S3', 'S6', 'S4', 'S5']);
     const page = list(store, { offset: 2, limit: 2 });
@@ -913,9 +923,10 @@ describe('inventory list queries', () => {
       // The matches are collected once from the search index (a statement prepared up front)
       // into search_hits, which the page reads.
       [{ text: 'icu' }, /search_hits/],
+      // Two or more filters are answered by devices_criticality, the one index holding them all.
       [
         { deviceClass: 'infusion_pump', site: 'General', sort: 'criticality' },
-        /^SEARCH devices USING (COVERING )?INDEX devices_(device_class|site) /,
+        /^SEARCH devices USING INDEX devices_criticality \(criticality_rank=\? AND device_class=\?/,
       ],
     ];
     const plans = await plansOf(filters.map(([query]) => query));

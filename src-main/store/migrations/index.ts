@@ -8,6 +8,7 @@ import * as pki from './0004-pki';
 import * as network from './0006-network';
 import * as provisioning from './0007-provisioning';
 import * as searchHash from './0008-search-hash';
+import * as filterIndexes from './0009-filter-indexes';
 
 export const migrations: Migration[] = [
   devices,
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   network,
   provisioning,
   searchHash,
+  filterIndexes,
 ];

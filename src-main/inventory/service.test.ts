@@ -519,6 +519,24 @@ describe('inventory import', () => {
     expect(broken.details).toEqual({ line: 3, reason: 'csv.unterminated_quote' });
   });
 
+  it('refuses, writing nothing, a one-step import whose file stops being CSV after many rows', async () => {
+    const store = openStore();
+    const text = lines(minimalHeader, ...manyRows(2500), 'Acme,"P2,S2,ecg');
+    const broken = await rejected(
+      store.inventory.importFile('broken.csv', text, { skipInvalid: true }),
+    );
+    expect([broken.code, broken.message]).toEqual([
+      'import.invalid',
+      'broken.csv: line 2502: a quoted field is never closed',
+    ]);
+    expect(broken.details).toEqual({ line: 2502, reason: 'csv.unterminated_quote' });
+    expect(list(store).total).toBe(0);
+    const empty = await rejected(
+      store.inventory.importFile('empty.csv', '', { skipInvalid: false }),
+    );
+    expect(empty.message).toBe('empty.csv: the file has no header row');
+  });
+
   it('commits a header-only file as an empty import', async () => {
     const store = openStore();
     expect(await importCsv(store, `${minimalHeader}\r\n`)).toEqual({

@@ -319,6 +319,27 @@ describe('text with filters', () => {
     }
     inventory.dispose();
   });
+
+  it('finds the same matches through every repository sharing a connection, in any order', async () => {
+    const db = open();
+    const inventory = inventoryOn(db);
+    await inventory.importFile('big.csv', canonicalCsv(generateDemoHospital(13, 3000)), {
+      skipInvalid: false,
+    });
+    const other = createDeviceRepository(db);
+    const ids = (page: { rows: { id: number }[] }) => page.rows.map((row) => row.id);
+    // Many matches (tested through the marked ids) and few (enumerated), alternating callers.
+    for (const text of ['pump', 'ventilator', 'pump']) {
+      const query = DeviceQuery.parse({ text, sort: 'model', limit: 200 });
+      const expected = searchRowids(db, text);
+      const first = inventory.list(query);
+      const second = other.list(query);
+      expect(first.total, text).toBe(expected.length);
+      expect(second).toEqual(first);
+      expect(ids(first).every((id) => expected.includes(id))).toBe(true);
+    }
+    inventory.dispose();
+  });
 });
 
 describe('pageStrategy', () => {

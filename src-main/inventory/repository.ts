@@ -361,6 +361,29 @@ const columnOf: Record<DeviceFieldName, (typeof storedColumns)[number]> = {
   notes: 'notes',
 };
 
+/** The search matches of a connection's current list() call, by device id. */
+interface SearchHits {
+  marked: Uint8Array;
+}
+
+// One per connection, with its SQL functions: every repository on a connection shares them.
+const searchHitsByConnection = new WeakMap<SqliteDatabase, SearchHits>();
+
+function searchHitsOf(db: SqliteDatabase): SearchHits {
+  const known = searchHitsByConnection.get(db);
+  if (known) return known;
+  const hits: SearchHits = { marked: new Uint8Array(0) };
+  db.function('search_hit', { deterministic: false }, (id: unknown) =>
+    typeof id === 'number' && hits.marked[id] === 1 ? 1 : 0,
+  );
+  db.function('mark_search_hit', { deterministic: false }, (id: unknown) => {
+    if (typeof id === 'number' && id >= 0 && id < hits.marked.length) hits.marked[id] = 1;
+    return 1;
+  });
+  searchHitsByConnection.set(db, hits);
+  return hits;
+}
+
 export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
   const selectById = db.prepare<[number], DeviceRecord>(
     `SELECT ${recordColumns} FROM devices WHERE id = ?`,
@@ -414,16 +437,33 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
     `SELECT ${recordColumns} FROM devices ORDER BY id`,
   );
   const countAll = db.prepare<[], { total: number }>('SELECT count(*) AS total FROM devices');
-  // The ids matching the free text of the current list(), collected once per call: the count,
-  // the combined count and the page all read them instead of running the search again. A
-  // connection-private table in memory (temp_store = MEMORY); list() is synchronous, so two
-  // calls never share it.
+  // The ids matching the free text of the current list(), found once per call and then read by
+  // the count, the combined count and the page instead of running the search again; list() is
+  // synchronous, so two calls never share them. Marked in a bitmap, which SQL tests through
+  // search_hit(id): marking costs half as much per match as inserting into a table, and a search
+  // can match a quarter of the inventory. When the matches must be enumerated (they drive the
+  // count or the page) they are also put in a connection-private table in memory.
+  const searchHits = searchHitsOf(db);
+  const largestId = db.prepare<[], number | null>('SELECT max(id) FROM devices').pluck(true);
+  const markSearchHits = db
+    .prepare<[string], number>(
+      `SELECT count(*) FROM devices_search
+       WHERE devices_search MATCH ? AND mark_search_hit(rowid)`,
+    )
+    .pluck(true);
   db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
   const clearSearchHits = db.prepare('DELETE FROM temp.search_hits');
-  const collectSearchHits = db.prepare<[string]>(
-    `INSERT INTO temp.search_hits (id)
-     SELECT rowid FROM devices_search WHERE devices_search MATCH ?`,
+  const insertSearchHits = db.prepare<[string]>(
+    'INSERT INTO temp.search_hits (id) SELECT value FROM json_each(?)',
   );
+  /** Puts the marked ids in temp.search_hits, in id order. */
+  function enumerateSearchHits(): void {
+    const ids: number[] = [];
+    const { marked } = searchHits;
+    for (let id = 0; id < marked.length; id += 1) if (marked[id] === 1) ids.push(id);
+    clearSearchHits.run();
+    insertSearchHits.run(JSON.stringify(ids));
+  }
   const selectSites = db.prepare<[], { value: string }>(
     `SELECT site AS value FROM devices WHERE site IS NOT NULL
      GROUP BY site COLLATE NOCASE ORDER BY site COLLATE NOCASE`,
@@ -741,12 +781,23 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
       if (match === null) {
         total = filters.length === 0 ? all : countIn(filtering.source, filtering.conditions);
       } else {
-        clearSearchHits.run();
-        const textMatches = collectSearchHits.run(match).changes;
+        searchHits.marked = new Uint8Array((largestId.get() ?? 0) + 1);
+        const textMatches = markSearchHits.get(match) ?? 0;
         const filterMatches =
           filters.length === 0 ? all : countIn(filtering.source, filtering.conditions);
         filtersDrive = filters.length > 0 && textMatches > filterMatches;
-        text.push(`${filtersDrive ? '+id' : 'id'} IN (SELECT id FROM temp.search_hits)`);
+        // The matches drive when they are fewer than the filters' matches, or, without filters,
+        // when they are few enough for the page to fetch and sort them all.
+        const textDrives =
+          filters.length > 0
+            ? !filtersDrive
+            : pageStrategy(textMatches, all, query.offset, query.limit) === 'sort-matches';
+        if (textDrives) {
+          enumerateSearchHits();
+          text.push('id IN (SELECT id FROM temp.search_hits)');
+        } else {
+          text.push('search_hit(id)');
+        }
         total =
           filters.length === 0 || textMatches === 0 || filterMatches === 0
             ? Math.min(textMatches, filterMatches)

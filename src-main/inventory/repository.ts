@@ -769,11 +769,11 @@ export function createDeviceRepository(db: SqliteDatabase): DeviceRepository {
 
       const all = countAll.get()?.total ?? 0;
       const match = query.text === undefined ? null : buildSearchExpression(query.text);
-      // Each side is counted alone first (the text by collecting its matches once, the filters
-      // from their index alone), which is cheap; then the smaller side drives the combined count
-      // and the page: the text matches reach devices by id and are tested there, or the filters'
-      // index is read and each entry's id looked up among the text matches (`+id` keeps SQLite
-      // from reaching devices through the text matches).
+      // Each side is counted alone first (the text by marking its matches once, the filters from
+      // their index alone), which is cheap; then the smaller side drives the combined count and
+      // the page: the text matches, enumerated into temp.search_hits, reach devices by id and are
+      // tested there, or the filters' index (or the sort's, when walking) is read and each
+      // entry's id tested with search_hit(id).
       const filters = filtered.map((name) => filterConditions[name]);
       const text: string[] = [];
       let filtersDrive = filters.length > 0;
